@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Cleancache frontend: the hooks the page cache and filesystems call, and
+ * the contract with one backend.
+ *
+ * A clean folio that leaves the page cache of an opted-in filesystem is
+ * offered to the backend; a read asks the backend before it goes to disk;
+ * truncation, direct writes and unmount invalidate.  Pages are named by
+ * (pool, file key, index): one pool per filesystem, created at mount (or
+ * when a backend registers later), destroyed at unmount; the file key is
+ * the exportfs handle when the filesystem has one, else the inode number.
+ *
+ * Every operation is a tracepoint and is counted per outcome, globally and
+ * per pool, in debugfs cleancache/.  Until a backend registers, the hooks
+ * are a patched-out static branch.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cleancache.h>
+#include <linux/debugfs.h>
+#include <linux/exportfs.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <kunit/visibility.h>
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/cleancache.h>
+
+/* The one backend; set once, never cleared (there is no unregister). */
+static const struct cleancache_ops *cleancache_ops __read_mostly;
+static const char *cleancache_backend_name = "none";
+
+DEFINE_STATIC_KEY_FALSE(cleancache_enabled_key);
+EXPORT_SYMBOL_GPL(cleancache_enabled_key);
+
+/* Counters kept globally and per pool; each is one outcome. */
+enum cleancache_stat {
+	CC_PUTS,		/* pages the backend stored */
+	CC_PUTS_REFUSED,	/* pages the backend did not store */
+	CC_SUCC_GETS,		/* reads served from cleancache */
+	CC_FAILED_GETS,		/* reads cleancache could not serve */
+	CC_INVALIDATES,		/* single pages invalidated */
+	CC_INODE_INVALIDATES,	/* whole files invalidated */
+	CC_NR_POOL_STATS,
+	CC_FS_INVALIDATES = CC_NR_POOL_STATS, /* pools destroyed (unmount) */
+	CC_POOLS_CREATED,	/* pools a backend created */
+	CC_POOL_CREATE_FAILED,	/* pools a backend failed to create */
+	CC_NR_STATS,
+};
+
+static const char * const cleancache_stat_names[CC_NR_STATS] = {
+	[CC_PUTS]		= "puts",
+	[CC_PUTS_REFUSED]	= "puts_refused",
+	[CC_SUCC_GETS]		= "succ_gets",
+	[CC_FAILED_GETS]	= "failed_gets",
+	[CC_INVALIDATES]	= "invalidates",
+	[CC_INODE_INVALIDATES]	= "inode_invalidates",
+	[CC_FS_INVALIDATES]	= "fs_invalidates",
+	[CC_POOLS_CREATED]	= "pools_created",
+	[CC_POOL_CREATE_FAILED]	= "pool_create_failed",
+};
+
+static atomic_long_t cleancache_stats[CC_NR_STATS];
+
+#if IS_ENABLED(CONFIG_CLEANCACHE_KUNIT_TEST)
+/**
+ * cleancache_stat_value - read a global counter by its debugfs name
+ * @name: e.g. "puts"
+ *
+ * Return: the counter, or -1 for an unknown name.
+ */
+long cleancache_stat_value(const char *name)
+{
+	int i;
+
+	for (i = 0; i < CC_NR_STATS; i++) {
+		if (!strcmp(name, cleancache_stat_names[i]))
+			return atomic_long_read(&cleancache_stats[i]);
+	}
+	return -1;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_stat_value);
+#endif
+
+/*
+ * What the frontend knows of each pool.  @lock protects the identity
+ * fields (@in_use, @dev, @shared, @fstype); @stats are atomics, updated
+ * without the lock and reset when the pool id is handed out again.
+ */
+struct cleancache_pool_info {
+	bool in_use;
+	bool shared;
+	dev_t dev;
+	char fstype[16];
+	atomic_long_t stats[CC_NR_POOL_STATS];
+};
+
+static DEFINE_SPINLOCK(cleancache_pools_lock);
+static struct cleancache_pool_info cleancache_pools[CLEANCACHE_MAX_POOLS];
+
+static void cleancache_count(int pool_id, enum cleancache_stat stat)
+{
+	atomic_long_inc(&cleancache_stats[stat]);
+	if (stat < CC_NR_POOL_STATS && pool_id >= 0 &&
+	    pool_id < CLEANCACHE_MAX_POOLS)
+		atomic_long_inc(&cleancache_pools[pool_id].stats[stat]);
+}
+
+static void cleancache_pool_attach(struct super_block *sb, int pool_id,
+				   bool shared)
+{
+	struct cleancache_pool_info *info;
+	int i;
+
+	if (pool_id >= CLEANCACHE_MAX_POOLS)
+		return;
+	info = &cleancache_pools[pool_id];
+	spin_lock(&cleancache_pools_lock);
+	info->in_use = true;
+	info->shared = shared;
+	info->dev = sb->s_dev;
+	strscpy(info->fstype, sb->s_type->name, sizeof(info->fstype));
+	for (i = 0; i < CC_NR_POOL_STATS; i++)
+		atomic_long_set(&info->stats[i], 0);
+	spin_unlock(&cleancache_pools_lock);
+}
+
+/* Return: whether the pool was shared */
+static bool cleancache_pool_detach(int pool_id)
+{
+	bool shared;
+
+	if (pool_id >= CLEANCACHE_MAX_POOLS)
+		return false;
+	spin_lock(&cleancache_pools_lock);
+	cleancache_pools[pool_id].in_use = false;
+	shared = cleancache_pools[pool_id].shared;
+	spin_unlock(&cleancache_pools_lock);
+	return shared;
+}
+
+/*
+ * The file key: the exportfs handle (inode number and generation, and for
+ * btrfs the subvolume) when the filesystem can encode one, so that a
+ * recycled inode number never finds another file's pages; the inode
+ * number otherwise.
+ */
+static int cleancache_get_key(struct inode *inode,
+			      struct cleancache_filekey *key)
+{
+	const struct export_operations *eops = inode->i_sb->s_export_op;
+	int maxlen = CLEANCACHE_KEY_MAX;
+	int type;
+
+	memset(key, 0, sizeof(*key));
+	if (!eops || !eops->encode_fh) {
+		key->u.ino = inode->i_ino;
+		return 0;
+	}
+	type = eops->encode_fh(inode, key->u.fh, &maxlen, NULL);
+	if (type <= FILEID_ROOT || type == FILEID_INVALID ||
+	    maxlen > CLEANCACHE_KEY_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* Data that must never be copied out: encrypted or verity-checked files. */
+static bool cleancache_inode_eligible(struct inode *inode)
+{
+	return !IS_ENCRYPTED(inode) && !IS_VERITY(inode) && !IS_DAX(inode);
+}
+
+static void cleancache_create_pool(struct super_block *sb, bool shared)
+{
+	int pool_id;
+
+	if (shared)
+		pool_id = cleancache_ops->init_shared_fs(&sb->s_uuid, PAGE_SIZE);
+	else
+		pool_id = cleancache_ops->init_fs(PAGE_SIZE);
+
+	trace_cleancache_pool_create(sb, pool_id < 0 ? CLEANCACHE_NO_POOL :
+				     pool_id, shared, min(pool_id, 0));
+	if (pool_id < 0) {
+		cleancache_count(-1, CC_POOL_CREATE_FAILED);
+		sb->cleancache_poolid = CLEANCACHE_NO_POOL;
+		return;
+	}
+	cleancache_pool_attach(sb, pool_id, shared);
+	cleancache_count(pool_id, CC_POOLS_CREATED);
+	/* Publish the id only once its statistics slot is ready. */
+	WRITE_ONCE(sb->cleancache_poolid, pool_id);
+}
+
+static void cleancache_opt_in(struct super_block *sb, bool shared)
+{
+	/* Pairs with the cmpxchg() in cleancache_register_ops(). */
+	const struct cleancache_ops *ops = smp_load_acquire(&cleancache_ops);
+
+	if (ops) {
+		cleancache_create_pool(sb, shared);
+		return;
+	}
+	sb->cleancache_poolid = shared ? CLEANCACHE_NO_BACKEND_SHARED :
+					 CLEANCACHE_NO_BACKEND;
+	trace_cleancache_pool_create(sb, CLEANCACHE_NO_POOL, shared, -ENODEV);
+}
+
+/**
+ * __cleancache_init_fs - create a private pool for a filesystem
+ * @sb: the superblock being mounted (s_umount held)
+ *
+ * Without a backend the wish is remembered in sb->cleancache_poolid and
+ * honoured by cleancache_register_ops().
+ */
+void __cleancache_init_fs(struct super_block *sb)
+{
+	cleancache_opt_in(sb, false);
+}
+EXPORT_SYMBOL(__cleancache_init_fs);
+
+/**
+ * __cleancache_init_shared_fs - join the pool shared under sb->s_uuid
+ * @sb: the superblock being mounted (s_umount held)
+ */
+void __cleancache_init_shared_fs(struct super_block *sb)
+{
+	cleancache_opt_in(sb, true);
+}
+EXPORT_SYMBOL(__cleancache_init_shared_fs);
+
+static void cleancache_register_ops_sb(struct super_block *sb, void *unused)
+{
+	switch (sb->cleancache_poolid) {
+	case CLEANCACHE_NO_BACKEND:
+		cleancache_create_pool(sb, false);
+		break;
+	case CLEANCACHE_NO_BACKEND_SHARED:
+		cleancache_create_pool(sb, true);
+		break;
+	}
+}
+
+/**
+ * cleancache_register_ops - make @ops the cleancache backend
+ * @ops: the backend's operations; must stay valid forever
+ * @name: the backend's name, for logs, debugfs and the tracepoint
+ *
+ * Filesystems mounted before this call get their pools now.  Context:
+ * process context; takes s_umount of every superblock.
+ *
+ * Return: 0, or -EBUSY if a backend is already registered.
+ */
+int cleancache_register_ops(const struct cleancache_ops *ops, const char *name)
+{
+	if (cmpxchg_release(&cleancache_ops, NULL, ops)) {
+		trace_cleancache_backend_register(name, -EBUSY);
+		return -EBUSY;
+	}
+	cleancache_backend_name = name;
+
+	/*
+	 * Filesystems may mount while we register.  iterate_supers() skips
+	 * only superblocks that are dying, and waits for one still being
+	 * mounted; a mount that it does not see started after the store
+	 * above and so sees the backend in cleancache_opt_in().  Either way
+	 * each opted-in superblock gets exactly one pool: the switch in
+	 * cleancache_register_ops_sb() acts only on the NO_BACKEND markers.
+	 */
+	iterate_supers(cleancache_register_ops_sb, NULL);
+	static_branch_enable(&cleancache_enabled_key);
+	trace_cleancache_backend_register(name, 0);
+	pr_info("backend %s registered\n", name);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cleancache_register_ops);
+
+/*
+ * The pool of a regular file's filesystem, or a negative id.  Only file
+ * data is cached: metadata mappings (such as btrfs's btree inode) are not
+ * regular files.
+ */
+static int cleancache_inode_pool(struct inode *inode)
+{
+	if (!inode || !S_ISREG(inode->i_mode))
+		return CLEANCACHE_NO_POOL;
+	return READ_ONCE(inode->i_sb->cleancache_poolid);
+}
+
+static int cleancache_folio_pool(struct folio *folio, struct inode **inodep)
+{
+	struct address_space *mapping = folio->mapping;
+
+	if (!mapping)
+		return CLEANCACHE_NO_POOL;
+	*inodep = mapping->host;
+	return cleancache_inode_pool(*inodep);
+}
+
+/**
+ * __cleancache_get_folio - fill a folio from cleancache before a disk read
+ * @folio: locked, !uptodate, in the page cache
+ *
+ * On a hit the caller marks the folio uptodate.  A private pool drops its
+ * copy: the page cache holds the only copy again.
+ *
+ * Return: 0 on a hit, -ENODATA on a miss, -ENOENT if the filesystem has
+ * no pool, or the backend's error.
+ */
+int __cleancache_get_folio(struct folio *folio)
+{
+	struct cleancache_filekey key;
+	struct inode *inode;
+	int pool_id, ret;
+
+	pool_id = cleancache_folio_pool(folio, &inode);
+	if (pool_id < 0 || folio_test_large(folio) ||
+	    !cleancache_inode_eligible(inode))
+		return -ENOENT;
+	if (cleancache_get_key(inode, &key))
+		return -ENOENT;
+
+	ret = cleancache_ops->get_page(pool_id, key, folio->index,
+				       folio_page(folio, 0));
+	if (ret > 0)
+		ret = -ENODATA;
+	cleancache_count(pool_id, ret ? CC_FAILED_GETS : CC_SUCC_GETS);
+	trace_cleancache_get(inode, folio, pool_id, ret);
+	return ret;
+}
+EXPORT_SYMBOL(__cleancache_get_folio);
+
+static int cleancache_invalidate_index(struct inode *inode, int pool_id,
+				       struct cleancache_filekey *key,
+				       struct folio *folio)
+{
+	long i, nr = folio_nr_pages(folio);
+
+	for (i = 0; i < nr; i++)
+		cleancache_ops->invalidate_page(pool_id, *key, folio->index + i);
+	cleancache_count(pool_id, CC_INVALIDATES);
+	trace_cleancache_invalidate_page(inode, folio, pool_id, 0);
+	return 0;
+}
+
+/* Only whole, clean, on-disk pages: anything else could be stale later. */
+static bool cleancache_folio_eligible(struct folio *folio)
+{
+	return !folio_test_large(folio) && folio_test_uptodate(folio) &&
+	       !folio_test_dirty(folio) && !folio_test_writeback(folio) &&
+	       folio_test_mappedtodisk(folio);
+}
+
+/**
+ * __cleancache_put_folio - offer a folio that leaves the page cache
+ * @folio: the folio, still in its mapping
+ *
+ * An eligible folio is copied to the backend; any other folio of a pooled
+ * filesystem has its key invalidated, so a copy from an older put cannot
+ * outlive newer data.  Context: may hold i_pages with interrupts off.
+ *
+ * Return: 0 when stored (or invalidated), -ENOENT without a pool, or
+ * the backend's reason for refusing.
+ */
+int __cleancache_put_folio(struct folio *folio)
+{
+	struct cleancache_filekey key;
+	struct inode *inode;
+	int pool_id, ret;
+
+	pool_id = cleancache_folio_pool(folio, &inode);
+	if (pool_id < 0 || cleancache_get_key(inode, &key))
+		return -ENOENT;
+	if (!cleancache_folio_eligible(folio) ||
+	    !cleancache_inode_eligible(inode))
+		return cleancache_invalidate_index(inode, pool_id, &key, folio);
+
+	ret = cleancache_ops->put_page(pool_id, key, folio->index,
+				       folio_page(folio, 0));
+	cleancache_count(pool_id, ret ? CC_PUTS_REFUSED : CC_PUTS);
+	trace_cleancache_put(inode, folio, pool_id, ret);
+	return ret;
+}
+EXPORT_SYMBOL(__cleancache_put_folio);
+
+/**
+ * __cleancache_invalidate_folio - forget the copy of one folio
+ * @mapping: the folio's mapping
+ * @folio: the folio
+ *
+ * Return: 0, or -ENOENT if the filesystem has no pool.
+ */
+int __cleancache_invalidate_folio(struct address_space *mapping,
+				  struct folio *folio)
+{
+	struct inode *inode = mapping->host;
+	struct cleancache_filekey key;
+	int pool_id = cleancache_inode_pool(inode);
+
+	if (pool_id < 0 || cleancache_get_key(inode, &key))
+		return -ENOENT;
+	return cleancache_invalidate_index(inode, pool_id, &key, folio);
+}
+EXPORT_SYMBOL(__cleancache_invalidate_folio);
+
+/**
+ * __cleancache_invalidate_inode - forget every page of a file
+ * @mapping: the file's mapping
+ *
+ * Return: 0, or -ENOENT if the filesystem has no pool.
+ */
+int __cleancache_invalidate_inode(struct address_space *mapping)
+{
+	struct inode *inode = mapping->host;
+	struct cleancache_filekey key;
+	int pool_id;
+
+	pool_id = cleancache_inode_pool(inode);
+	if (pool_id < 0 || cleancache_get_key(inode, &key))
+		return -ENOENT;
+	cleancache_ops->invalidate_inode(pool_id, key);
+	cleancache_count(pool_id, CC_INODE_INVALIDATES);
+	trace_cleancache_invalidate_inode(inode, pool_id);
+	return 0;
+}
+EXPORT_SYMBOL(__cleancache_invalidate_inode);
+
+/**
+ * __cleancache_invalidate_fs - destroy a filesystem's pool at unmount
+ * @sb: the superblock, before ->kill_sb evicts its inodes
+ *
+ * The pool id is cleared first, so the page-cache teardown that follows
+ * no longer feeds the backend.
+ */
+void __cleancache_invalidate_fs(struct super_block *sb)
+{
+	int pool_id = sb->cleancache_poolid;
+	bool shared;
+
+	WRITE_ONCE(sb->cleancache_poolid, CLEANCACHE_NO_POOL);
+	if (pool_id < 0)
+		return;
+	/*
+	 * Reclaim may be putting a page of this filesystem right now, with
+	 * the old id read under i_pages (an RCU read-side section): let it
+	 * finish before the id can be handed to another filesystem.
+	 */
+	synchronize_rcu();
+	cleancache_ops->invalidate_fs(pool_id);
+	cleancache_count(pool_id, CC_FS_INVALIDATES);
+	shared = cleancache_pool_detach(pool_id);
+	trace_cleancache_pool_destroy(sb, pool_id, shared, 0);
+}
+EXPORT_SYMBOL(__cleancache_invalidate_fs);
+
+static int cleancache_stat_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(cleancache_stat_fops, cleancache_stat_get, NULL,
+			 "%llu\n");
+
+static int cleancache_backend_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", READ_ONCE(cleancache_backend_name));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cleancache_backend);
+
+static int cleancache_pools_show(struct seq_file *m, void *v)
+{
+	struct cleancache_pool_info *info;
+	int id, i;
+
+	seq_puts(m, "pool dev fstype shared");
+	for (i = 0; i < CC_NR_POOL_STATS; i++)
+		seq_printf(m, " %s", cleancache_stat_names[i]);
+	seq_putc(m, '\n');
+
+	for (id = 0; id < CLEANCACHE_MAX_POOLS; id++) {
+		char fstype[sizeof(info->fstype)];
+		bool in_use, shared;
+		dev_t dev;
+
+		info = &cleancache_pools[id];
+		spin_lock(&cleancache_pools_lock);
+		in_use = info->in_use;
+		shared = info->shared;
+		dev = info->dev;
+		memcpy(fstype, info->fstype, sizeof(fstype));
+		spin_unlock(&cleancache_pools_lock);
+		if (!in_use)
+			continue;
+		seq_printf(m, "%d %u:%u %s %d", id, MAJOR(dev), MINOR(dev),
+			   fstype, shared);
+		for (i = 0; i < CC_NR_POOL_STATS; i++)
+			seq_printf(m, " %ld", atomic_long_read(&info->stats[i]));
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cleancache_pools);
+
+static struct dentry *cleancache_debugfs_root;
+
+/**
+ * cleancache_debugfs_dir - debugfs cleancache/, for a backend's own files
+ *
+ * Return: the directory, or an error pointer that debugfs calls accept.
+ */
+struct dentry *cleancache_debugfs_dir(void)
+{
+	return cleancache_debugfs_root;
+}
+EXPORT_SYMBOL_GPL(cleancache_debugfs_dir);
+
+static int __init cleancache_init(void)
+{
+	struct dentry *root;
+	int i;
+
+	BUILD_BUG_ON(sizeof(struct cleancache_filekey) !=
+		     CLEANCACHE_KEY_MAX * sizeof(u32));
+	BUILD_BUG_ON(ARRAY_SIZE(cleancache_stat_names) != CC_NR_STATS);
+
+	/* Statistics are a convenience: failure to expose them is not fatal. */
+	root = debugfs_create_dir("cleancache", NULL);
+	cleancache_debugfs_root = root;
+	for (i = 0; i < CC_NR_STATS; i++)
+		debugfs_create_file_unsafe(cleancache_stat_names[i], 0444, root,
+					   &cleancache_stats[i],
+					   &cleancache_stat_fops);
+	debugfs_create_file("backend", 0444, root, NULL,
+			    &cleancache_backend_fops);
+	debugfs_create_file("pools", 0444, root, NULL, &cleancache_pools_fops);
+	return 0;
+}
+/* After debugfs (core) and before any store (device, late) */
+fs_initcall(cleancache_init);

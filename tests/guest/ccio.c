@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ccio: the file operations the in-guest cleancache tests need and busybox
+ * lacks (hole punch, O_DIRECT and mmap writes, pattern checks), and the
+ * coherency stress: random read / write / truncate / punch / mmap on
+ * several files with periodic page-cache drops, every read checked
+ * against an in-memory model of what the files must contain.
+ *
+ *   ccio fill FILE PAGES SEED        write PAGES pages of a seeded pattern
+ *   ccio check FILE PAGES SEED       exit 1 unless FILE holds that pattern
+ *   ccio pwrite FILE OFF LEN BYTE    write LEN bytes of BYTE at OFF
+ *   ccio dwrite FILE OFF LEN BYTE    the same through O_DIRECT
+ *   ccio mwrite FILE OFF LEN BYTE    the same through a shared mapping
+ *   ccio punch FILE OFF LEN          punch a hole
+ *   ccio expect FILE OFF LEN BYTE    exit 1 unless [OFF, OFF+LEN) is BYTE
+ *   ccio stress DIR FILES OPS SEED   the coherency stress
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PAGE		4096L
+#define MAX_PAGES	256	/* per stress file: 1 MiB */
+
+static void die(const char *what, const char *obj)
+{
+	fprintf(stderr, "ccio: failed to %s %s: %s\n", what, obj,
+		strerror(errno));
+	exit(2);
+}
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	/* xorshift64*: deterministic for a seed, good enough for tests */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static unsigned char pattern_byte(long page, long off, unsigned long seed)
+{
+	return (unsigned char)((page * 131 + off * 7 + seed * 31) ^ (page >> 3));
+}
+
+static void pattern_page(unsigned char *buf, long page, unsigned long seed)
+{
+	long i;
+
+	for (i = 0; i < PAGE; i++)
+		buf[i] = pattern_byte(page, i, seed);
+}
+
+static int cmd_fill(const char *file, long pages, unsigned long seed)
+{
+	unsigned char buf[PAGE];
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	long p;
+
+	if (fd < 0)
+		die("open", file);
+	for (p = 0; p < pages; p++) {
+		pattern_page(buf, p, seed);
+		if (write(fd, buf, PAGE) != PAGE)
+			die("write", file);
+	}
+	if (fsync(fd) || close(fd))
+		die("sync", file);
+	return 0;
+}
+
+static int cmd_check(const char *file, long pages, unsigned long seed)
+{
+	unsigned char want[PAGE], got[PAGE];
+	int fd = open(file, O_RDONLY);
+	long p, bad = 0;
+
+	if (fd < 0)
+		die("open", file);
+	for (p = 0; p < pages; p++) {
+		pattern_page(want, p, seed);
+		if (pread(fd, got, PAGE, p * PAGE) != PAGE)
+			die("read", file);
+		if (memcmp(want, got, PAGE)) {
+			if (!bad)
+				fprintf(stderr, "ccio: %s: page %ld differs\n",
+					file, p);
+			bad++;
+		}
+	}
+	close(fd);
+	if (bad)
+		fprintf(stderr, "ccio: %s: %ld of %ld pages differ\n", file,
+			bad, pages);
+	return bad ? 1 : 0;
+}
+
+static void write_through(int how, int fd, const char *file, long off,
+			  long len, int byte)
+{
+	void *buf;
+
+	if (how == 'd') {
+		/* O_DIRECT wants aligned buffers, offsets and lengths */
+		if (posix_memalign(&buf, PAGE, len))
+			die("allocate", "buffer");
+		memset(buf, byte, len);
+		if (pwrite(fd, buf, len, off) != len)
+			die("write (O_DIRECT)", file);
+		free(buf);
+	} else if (how == 'm') {
+		struct stat st;
+		long start = off & ~(PAGE - 1);
+		char *map;
+
+		if (fstat(fd, &st))
+			die("stat", file);
+		if (st.st_size < off + len && ftruncate(fd, off + len))
+			die("extend", file);
+		map = mmap(NULL, off + len - start, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fd, start);
+		if (map == MAP_FAILED)
+			die("mmap", file);
+		memset(map + (off - start), byte, len);
+		if (msync(map, off + len - start, MS_SYNC))
+			die("msync", file);
+		munmap(map, off + len - start);
+	} else {
+		buf = malloc(len);
+		if (!buf)
+			die("allocate", "buffer");
+		memset(buf, byte, len);
+		if (pwrite(fd, buf, len, off) != len)
+			die("write", file);
+		free(buf);
+	}
+}
+
+static int cmd_write(int how, const char *file, long off, long len, int byte)
+{
+	int fd = open(file, O_RDWR | O_CREAT | (how == 'd' ? O_DIRECT : 0),
+		      0644);
+
+	if (fd < 0)
+		die("open", file);
+	write_through(how, fd, file, off, len, byte);
+	if (fsync(fd) || close(fd))
+		die("sync", file);
+	return 0;
+}
+
+static int cmd_punch(const char *file, long off, long len)
+{
+	int fd = open(file, O_RDWR);
+
+	if (fd < 0)
+		die("open", file);
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len))
+		die("punch a hole in", file);
+	close(fd);
+	return 0;
+}
+
+static int cmd_expect(const char *file, long off, long len, int byte)
+{
+	unsigned char *buf = malloc(len);
+	int fd = open(file, O_RDONLY);
+	long i;
+
+	if (fd < 0 || !buf)
+		die("open", file);
+	if (pread(fd, buf, len, off) != len)
+		die("read", file);
+	for (i = 0; i < len; i++) {
+		if (buf[i] != (unsigned char)byte) {
+			fprintf(stderr, "ccio: %s: byte %ld is %#x, want %#x\n",
+				file, off + i, buf[i], byte);
+			return 1;
+		}
+	}
+	close(fd);
+	free(buf);
+	return 0;
+}
+
+/* ---- coherency stress ---- */
+
+struct model {
+	char path[512];
+	long size;
+	unsigned char data[MAX_PAGES * PAGE];
+};
+
+static void drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	/* 1: page cache only; evicting inodes would flush cleancache too */
+	sync();
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		die("write", "/proc/sys/vm/drop_caches");
+	close(fd);
+}
+
+static long stress_read(struct model *m, unsigned char *buf, long *mismatch)
+{
+	int fd = open(m->path, O_RDONLY);
+	long off = m->size ? rng() % m->size : 0;
+	long len = 1 + rng() % (8 * PAGE), got, i;
+
+	if (fd < 0)
+		die("open", m->path);
+	got = pread(fd, buf, len, off);
+	if (got < 0)
+		die("read", m->path);
+	if (got != (off + len > m->size ? m->size - off : len) && m->size) {
+		fprintf(stderr, "ccio: %s: short read %ld at %ld (size %ld)\n",
+			m->path, got, off, m->size);
+		(*mismatch)++;
+	}
+	for (i = 0; i < got; i++) {
+		if (buf[i] != m->data[off + i]) {
+			fprintf(stderr, "ccio: %s: stale byte at %ld: %#x, want %#x\n",
+				m->path, off + i, buf[i], m->data[off + i]);
+			(*mismatch)++;
+			break;
+		}
+	}
+	close(fd);
+	return got;
+}
+
+static void stress_write(struct model *m, int how)
+{
+	long max = MAX_PAGES * PAGE;
+	long off, len;
+	int byte = rng() & 0xff;
+	int fd;
+
+	if (how == 'd') {
+		off = (rng() % MAX_PAGES) * PAGE;
+		len = (1 + rng() % 4) * PAGE;
+	} else {
+		off = rng() % max;
+		len = 1 + rng() % (4 * PAGE);
+	}
+	if (off + len > max)
+		len = max - off;
+	fd = open(m->path, O_RDWR | (how == 'd' ? O_DIRECT : 0));
+	if (fd < 0)
+		die("open", m->path);
+	write_through(how, fd, m->path, off, len, byte);
+	close(fd);
+	memset(m->data + off, byte, len);
+	if (off + len > m->size)
+		m->size = off + len;
+}
+
+static void stress_truncate(struct model *m)
+{
+	long size = rng() % (MAX_PAGES * PAGE);
+
+	if (truncate(m->path, size))
+		die("truncate", m->path);
+	if (size > m->size)
+		memset(m->data + m->size, 0, size - m->size);
+	else
+		memset(m->data + size, 0, m->size - size);
+	m->size = size;
+}
+
+static void stress_punch(struct model *m)
+{
+	long off, len;
+
+	if (!m->size)
+		return;
+	off = rng() % m->size;
+	len = 1 + rng() % (8 * PAGE);
+	if (off + len > m->size)
+		len = m->size - off;
+	cmd_punch(m->path, off, len);
+	memset(m->data + off, 0, len);
+}
+
+static int cmd_stress(const char *dir, int files, long ops, unsigned long seed)
+{
+	static unsigned char buf[8 * PAGE];
+	long op, mismatch = 0, counts[8] = { 0 };
+	struct model *m;
+	int f;
+
+	rng_state = seed * 2654435761UL + 1;
+	m = calloc(files, sizeof(*m));
+	if (!m)
+		die("allocate", "model");
+	for (f = 0; f < files; f++) {
+		int fd;
+
+		snprintf(m[f].path, sizeof(m[f].path), "%s/stress.%d", dir, f);
+		fd = open(m[f].path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			die("create", m[f].path);
+		close(fd);
+	}
+	for (op = 0; op < ops && mismatch < 10; op++) {
+		struct model *mf = &m[rng() % files];
+		int kind = rng() % 100;
+
+		if (op && op % 997 == 0) {
+			drop_caches();
+			counts[7]++;
+		}
+		if (kind < 45) {
+			stress_read(mf, buf, &mismatch);
+			counts[0]++;
+		} else if (kind < 70) {
+			stress_write(mf, 'w');
+			counts[1]++;
+		} else if (kind < 78) {
+			stress_write(mf, 'd');
+			counts[2]++;
+		} else if (kind < 86) {
+			stress_write(mf, 'm');
+			counts[3]++;
+		} else if (kind < 93) {
+			stress_truncate(mf);
+			counts[4]++;
+		} else {
+			stress_punch(mf);
+			counts[5]++;
+		}
+	}
+	/* A last full pass over every file after a final drop. */
+	drop_caches();
+	for (f = 0; f < files; f++) {
+		long off;
+
+		for (off = 0; off < m[f].size; off += sizeof(buf)) {
+			int fd = open(m[f].path, O_RDONLY);
+			long got = pread(fd, buf, sizeof(buf), off);
+
+			close(fd);
+			if (got < 0 || memcmp(buf, m[f].data + off, got)) {
+				fprintf(stderr, "ccio: %s: final check differs near %ld\n",
+					m[f].path, off);
+				mismatch++;
+				break;
+			}
+		}
+		unlink(m[f].path);
+	}
+	printf("ops=%ld reads=%ld writes=%ld dio=%ld mmap=%ld truncates=%ld punches=%ld drops=%ld mismatches=%ld\n",
+	       op, counts[0], counts[1], counts[2], counts[3], counts[4],
+	       counts[5], counts[7], mismatch);
+	free(m);
+	return mismatch ? 1 : 0;
+}
+
+static long num(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || end == s || v < 0) {
+		fprintf(stderr, "ccio: failed to parse number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "fill") && argc == 5)
+		return cmd_fill(argv[2], num(argv[3]), num(argv[4]));
+	if (!strcmp(cmd, "check") && argc == 5)
+		return cmd_check(argv[2], num(argv[3]), num(argv[4]));
+	if ((!strcmp(cmd, "pwrite") || !strcmp(cmd, "dwrite") ||
+	     !strcmp(cmd, "mwrite")) && argc == 6)
+		return cmd_write(cmd[0] == 'p' ? 'w' : cmd[0], argv[2],
+				 num(argv[3]), num(argv[4]), num(argv[5]));
+	if (!strcmp(cmd, "punch") && argc == 5)
+		return cmd_punch(argv[2], num(argv[3]), num(argv[4]));
+	if (!strcmp(cmd, "expect") && argc == 6)
+		return cmd_expect(argv[2], num(argv[3]), num(argv[4]),
+				  num(argv[5]));
+	if (!strcmp(cmd, "stress") && argc == 6)
+		return cmd_stress(argv[2], num(argv[3]), num(argv[4]),
+				  num(argv[5]));
+	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress ...\n");
+	return 2;
+}
