@@ -17,7 +17,8 @@ n=0 rc=0
 for p in "${patches[@]}"; do
 	case $p in */0000-cover-letter.patch) continue ;; esac
 	n=$((n + 1))
-	if report=$(cd "$KSRC" && perl scripts/checkpatch.pl --strict --quiet \
+	# Debian's python3 has ply and git (spdxcheck.py); a pyenv one may not.
+	if report=$(cd "$KSRC" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --quiet \
 			--no-summary --show-types "$p" 2>&1) && [ -z "$report" ]; then
 		echo "ok $n - checkpatch --strict: $(basename "$p")"
 	else

@@ -541,5 +541,6 @@ static int __init cleancache_init(void)
 	debugfs_create_file("pools", 0444, root, NULL, &cleancache_pools_fops);
 	return 0;
 }
+
 /* After debugfs (core) and before any store (device, late) */
 fs_initcall(cleancache_init);

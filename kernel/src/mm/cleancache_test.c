@@ -261,7 +261,7 @@ static void make_clean_on_disk(struct folio *folio)
 static bool folio_filled_with(struct folio *folio, u8 fill)
 {
 	u8 *p = kmap_local_folio(folio, 0);
-	bool ok = memchr_inv(p, fill, PAGE_SIZE) == NULL;
+	bool ok = !memchr_inv(p, fill, PAGE_SIZE);
 
 	kunmap_local(p);
 	return ok;

@@ -874,5 +874,6 @@ out_destroy_caches:
 	tmem_local_page_cache = NULL;
 	return ret;
 }
+
 /* After hypervisor transports (device_initcall), which take precedence. */
 late_initcall(tmem_local_init);

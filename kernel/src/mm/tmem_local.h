@@ -70,7 +70,7 @@ struct tmem_local_pool {
 };
 
 struct tmem_local_store {
-	spinlock_t lock;
+	spinlock_t lock;		/* protects all below but stats */
 	struct tmem_local_pool *pools[TMEM_LOCAL_MAX_POOLS];
 	struct list_head lru;		/* stored pages, oldest first */
 	struct list_head free_pages;	/* prealloc mode: pages to reuse */

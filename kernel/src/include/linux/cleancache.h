@@ -202,16 +202,23 @@ static inline void cleancache_invalidate_fs(struct super_block *sb)
 #else /* !CONFIG_CLEANCACHE */
 
 static inline void cleancache_init_sb(struct super_block *sb) {}
+
 static inline void cleancache_init_fs(struct super_block *sb) {}
+
 static inline void cleancache_init_shared_fs(struct super_block *sb) {}
+
 static inline bool cleancache_get_folio(struct folio *folio)
 {
 	return false;
 }
+
 static inline void cleancache_put_folio(struct folio *folio) {}
+
 static inline void cleancache_invalidate_folio(struct address_space *mapping,
 					       struct folio *folio) {}
+
 static inline void cleancache_invalidate_inode(struct address_space *mapping) {}
+
 static inline void cleancache_invalidate_fs(struct super_block *sb) {}
 
 #endif /* CONFIG_CLEANCACHE */
