@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The few kernel types ccstat.bpf.c reads, declared by hand so that the
+ * build needs no vmlinux BTF.  Every struct is preserve_access_index:
+ * libbpf relocates each field by name against the running kernel's BTF,
+ * so layout and nesting here do not matter (fields that the kernel keeps
+ * inside anonymous structs and unions, as struct folio does, are matched
+ * through them), only names and types.
+ */
+#ifndef __VMLINUX_MIN_H
+#define __VMLINUX_MIN_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+typedef __u32 u32;
+typedef __u64 u64;
+typedef _Bool bool;
+#define true 1
+#define false 0
+
+#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
+
+struct file_system_type {
+	const char *name;
+};
+
+struct super_block {
+	__u32 s_dev;			/* dev_t */
+	struct file_system_type *s_type;
+	int cleancache_poolid;
+};
+
+struct inode {
+	unsigned long i_ino;
+	struct super_block *i_sb;
+};
+
+struct address_space {
+	struct inode *host;
+};
+
+struct folio {
+	struct address_space *mapping;
+	unsigned long index;		/* pgoff_t */
+	unsigned long memcg_data;	/* CONFIG_MEMCG only */
+};
+
+struct kernfs_node {
+	__u64 id;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
+struct mem_cgroup {
+	struct cgroup_subsys_state css;
+};
+
+struct task_struct {
+	int pid;
+	int tgid;
+};
+
+#pragma clang attribute pop
+
+#endif /* __VMLINUX_MIN_H */

@@ -1,0 +1,71 @@
+#!/bin/sh
+# ccstat_errors.sh: bad input gives one "ccstat: failed to ..." line and
+# a non-zero exit; `ccstat check` passes on the cleancache kernel.
+#   tests/vm/run tests/guest/ccstat_errors.sh tests/lib/tap.sh \
+#       tests/guest/ccstat_lib.sh tools/ccstat-static
+. ./tap.sh
+. ./ccstat_lib.sh
+require_cleancache
+
+# fails WANT_PREFIX DESC ARGS...: exit 1, exactly one stderr line
+fails() {
+	want=$1
+	desc=$2
+	shift 2
+	$CC "$@" >/tmp/out 2>/tmp/err
+	rc=$?
+	is "$rc:$(wc -l </tmp/err):$(cut -c1-${#want} /tmp/err)" "1:1:$want" "$desc"
+}
+
+fails "ccstat: failed to parse arguments: unknown command" "unknown subcommand" frob
+fails "ccstat: failed to parse arguments: unknown option" "unknown flag" stat --frob
+fails "ccstat: failed to parse interval" "interval 0" stat 0
+fails "ccstat: failed to parse interval" "interval not a number" stat abc
+fails "ccstat: failed to parse count" "count 0" stat 1 0
+fails "ccstat: failed to parse PID" "PID 0" -p 0 stat
+fails "ccstat: failed to find process" "PID that does not exist" -p 4000000 stat
+fails "ccstat: failed to resolve cgroup" "cgroup that does not exist" -c /sys/fs/cgroup/nope stat
+fails "ccstat: failed to resolve cgroup" "cgroup path not in cgroup2" -c /tmp stat
+fails "ccstat: failed to parse device" "bad device" --dev 8 stat
+fails "ccstat: failed to parse operations" "bad op" --op frob trace
+fails "ccstat: failed to parse arguments: run needs a command" "run without command" run
+fails "ccstat: failed to run command" "run with a missing command" run -- /nonexistent
+
+if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups $CC stat 1 1 \
+		>/tmp/out 2>/tmp/err
+	is "$?:$(cut -c1-43 /tmp/err)" "1:ccstat: failed to load BPF programs: perm" \
+		"not root: one clear line"
+else
+	skip "not root: one clear line" "busybox setpriv cannot change uid"
+fi
+
+$CC check >/tmp/check.txt 2>&1
+rc=$?
+cat /tmp/check.txt | sed 's/^/# /'
+is "$rc" 0 "ccstat check passes"
+grep -q '^ok    attach tp_btf' /tmp/check.txt
+ok $? "check: tp_btf attach works"
+grep -q '^ok    attach fentry' /tmp/check.txt
+ok $? "check: fentry fallback works"
+grep -q '^ok    reconcile' /tmp/check.txt
+ok $? "check: totals reconcile with debugfs"
+
+# check reconciles while something happens
+dd if=/dev/urandom of=/mnt/ext4/cc_err bs=$PAGE count=64 2>/dev/null
+sync
+( sleep 1; echo 1 >/proc/sys/vm/drop_caches; cat /mnt/ext4/cc_err >/dev/null ) &
+$CC -j check -d 3 >/tmp/check.json
+is "$?" 0 "check -j with activity passes"
+grep -q '"check":"reconcile","status":"ok"' /tmp/check.json
+ok $? "check -j: reconcile ok with activity"
+wait
+rm -f /mnt/ext4/cc_err
+
+$CC version | grep -q '^ccstat [0-9]'
+ok $? "version"
+$CC help | grep -q '^Usage: ccstat'
+ok $? "help"
+
+done_testing
+exit $?

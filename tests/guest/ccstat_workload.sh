@@ -1,0 +1,69 @@
+#!/bin/sh
+# ccstat_workload.sh: `ccstat run -- COMMAND` counts only COMMAND.
+#   tests/vm/run tests/guest/ccstat_workload.sh tests/lib/tap.sh \
+#       tests/guest/ccstat_lib.sh tools/ccstat-static
+# Files A (N pages) and B (M pages) are put into cleancache.  While a
+# background job outside the run reads B and churns invalidations on
+# another file, `ccstat run -j -- cat A` must report exactly N gets (all
+# hits), no invalidations, and only its own task; the kernel's counters
+# show that the background job was busy meanwhile.
+. ./tap.sh
+. ./ccstat_lib.sh
+require_cleancache
+
+N=48
+M=80
+A=/mnt/ext4/cc_wl_a
+B=/mnt/ext4/cc_wl_b
+dd if=/dev/urandom of=$A bs=$PAGE count=$N 2>/dev/null
+dd if=/dev/urandom of=$B bs=$PAGE count=$M 2>/dev/null
+sync
+echo 1 >/proc/sys/vm/drop_caches
+
+ksnap /tmp/k0
+(
+	cat $B >/dev/null
+	while :; do
+		dd if=/dev/zero of=/mnt/ext4/cc_wl_c bs=$PAGE count=8 2>/dev/null
+		rm -f /mnt/ext4/cc_wl_c
+	done
+) &
+bg=$!
+sleep 0.3
+out=$($CC run -j -- sh -c "cat $A >/dev/null; sleep 0.5")
+rc=$?
+kill $bg
+wait $bg 2>/dev/null
+ksnap /tmp/k1
+ok $rc "ccstat run -j -- COMMAND succeeds"
+
+tot=$(jtotal "$out")
+is "$(jnum "$tot" gets)" "$N" "run counted exactly the $N gets of COMMAND"
+is "$(jnum "$tot" hits)" "$N" "all of them hits"
+is "$(jnum "$tot" inval_inodes)" 0 "none of the background invalidations"
+is "$(jnum "$tot" puts)" 0 "no puts (COMMAND evicted nothing)"
+others=$(echo "$out" | sed -n 's/.*"workloads":\[\(.*\)\],"cost".*/\1/p' |
+	sed 's/},{/}|{/g' | tr '|' '\n' | grep -v '"comm":"cat"' |
+	grep -v '"comm":"sh"' | grep -c comm)
+is "$others" 0 "only COMMAND's tasks (sh, cat) appear"
+gets=$(( $(kdelta /tmp/k0 /tmp/k1 succ_gets) + $(kdelta /tmp/k0 /tmp/k1 failed_gets) ))
+test "$gets" -ge $((N + M))
+ok $? "the kernel saw the background gets too ($gets >= $((N + M)))"
+test "$(kdelta /tmp/k0 /tmp/k1 inode_invalidates)" -gt 0
+ok $? "the kernel saw background inode invalidations"
+ls -d /sys/fs/cgroup/ccstat-run-* >/dev/null 2>&1
+ok $((!$?)) "the run's cgroup is removed afterwards"
+
+# -p PID on a view: only that process
+cat $A >/dev/null
+echo 1 >/proc/sys/vm/drop_caches
+sh -c "sleep 1; cat $A >/dev/null; sleep 1" &
+pid=$!
+$CC -j -p $pid stat --total 4 1 >/tmp/p.json
+wait $pid
+tot=$(jtotal "$(tail -n 1 /tmp/p.json)")
+is "$(jnum "$tot" gets)" "$N" "stat -p PID counts that process's $N gets"
+
+rm -f $A $B
+done_testing
+exit $?

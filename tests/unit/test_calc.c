@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for ccstat's pure parts: counter arithmetic, ratios,
+ * rates, argument parsing, formatting, snapshot deltas and the print
+ * layer's text and JSON rendering.  No BPF, no root.  Prints TAP and a
+ * final "N passed, N failed" line; exits non-zero on any failure.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../../tools/ccstat.h"
+
+static int passed, failed, n;
+
+static void check(int cond, const char *what, int line)
+{
+	n++;
+	if (cond) {
+		passed++;
+		printf("ok %d - %s\n", n, what);
+	} else {
+		failed++;
+		printf("not ok %d - %s (line %d)\n", n, what, line);
+	}
+}
+#define CHECK(c, what) check(!!(c), what, __LINE__)
+
+/* print.c needs these from main.c; tests do not print errors */
+volatile sig_atomic_t exiting;
+int fail(const char *what, const char *fmt, ...) { (void)what; (void)fmt; return 1; }
+
+static char *render(void (*fn)(FILE *f, void *arg), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, arg);
+	fclose(f);
+	return buf;
+}
+
+static void test_counts(void)
+{
+	struct cc_counts a = { .puts = 10, .hits = 5, .misses = 3,
+			       .inval_pages = 2, .inval_inodes = 1,
+			       .inval_fs = 1 };
+	struct cc_counts b = { .puts = 4, .hits = 5, .misses = 1 };
+	struct cc_counts d, z = {};
+
+	counts_sub(&d, &a, &b);
+	CHECK(d.puts == 6 && d.hits == 0 && d.misses == 2 &&
+	      d.inval_pages == 2, "counts_sub field by field");
+	counts_sub(&d, &b, &a);
+	CHECK(d.puts == 0 && d.misses == 0, "counts_sub clamps a counter that went backwards");
+	counts_add(&z, &a);
+	counts_add(&z, &b);
+	CHECK(z.puts == 14 && z.hits == 10 && z.misses == 4, "counts_add");
+	CHECK(counts_gets(&a) == 8, "gets = hits + misses");
+	CHECK(counts_invals(&a) == 4, "invalidations = pages + inodes + fs");
+	memset(&z, 0, sizeof(z));
+	CHECK(counts_zero(&z) && !counts_zero(&a), "counts_zero");
+	z.backends = 1;
+	CHECK(!counts_zero(&z), "counts_zero sees the last counter");
+}
+
+static void test_ratios(void)
+{
+	CHECK(hit_pct(0, 0) < 0, "hit%% without gets is undefined (-1)");
+	CHECK(fabs(hit_pct(3, 1) - 75.0) < 1e-9, "hit%% = hits / (hits + misses)");
+	CHECK(hit_pct(5, 0) == 100.0, "hit%% all hits");
+	CHECK(hit_pct(0, 7) == 0.0, "hit%% all misses");
+	CHECK(per_sec(10, 0) < 0, "rate over zero time is undefined");
+	CHECK(fabs(per_sec(10, 2000000000ull) - 5.0) < 1e-9, "rate = delta / seconds");
+	CHECK(fabs(per_sec(1, 500000000ull) - 2.0) < 1e-9, "rate over half a second");
+}
+
+static void test_parse(void)
+{
+	double d;
+	long c;
+	__u32 u, m;
+
+	CHECK(!parse_interval("2", &d) && d == 2.0, "interval 2");
+	CHECK(!parse_interval("0.5", &d) && d == 0.5, "interval 0.5");
+	CHECK(parse_interval("0", &d), "interval 0 refused");
+	CHECK(parse_interval("-1", &d), "negative interval refused");
+	CHECK(parse_interval("1s", &d), "interval with junk refused");
+	CHECK(parse_interval("", &d), "empty interval refused");
+	CHECK(parse_interval("nan", &d), "NaN interval refused");
+	CHECK(parse_interval("100000", &d), "interval over a day refused");
+	CHECK(!parse_count("3", &c) && c == 3, "count 3");
+	CHECK(parse_count("0", &c), "count 0 refused");
+	CHECK(parse_count("-2", &c), "negative count refused");
+	CHECK(parse_count("+2", &c), "signed count refused");
+	CHECK(parse_count("99999999999999999999999", &c), "overflowing count refused");
+	CHECK(!parse_pid("1", &u) && u == 1, "pid 1");
+	CHECK(parse_pid("0", &u), "pid 0 refused");
+	CHECK(parse_pid("4194305", &u), "pid above PID_MAX_LIMIT refused");
+	CHECK(parse_pid("12a", &u), "pid with junk refused");
+	CHECK(!parse_dev("8:16", &u) && u == ((8u << 20) | 16), "dev 8:16 in kernel encoding");
+	CHECK(!parse_dev("0:45", &u) && kdev_major(u) == 0 && kdev_minor(u) == 45, "dev 0:45 round trip");
+	CHECK(!parse_dev("259:1048575", &u) && kdev_minor(u) == 1048575, "dev with 20-bit minor");
+	CHECK(parse_dev("4096:0", &u), "major over 12 bits refused");
+	CHECK(parse_dev("8", &u), "dev without colon refused");
+	CHECK(parse_dev(":1", &u), "dev without major refused");
+	CHECK(parse_dev("8:", &u), "dev without minor refused");
+	CHECK(!parse_ops("put,get", &m) && m == ((1u << CC_OP_PUT) | (1u << CC_OP_GET)), "ops put,get");
+	CHECK(!parse_ops("inval", &m) && (m & (1u << CC_OP_INVAL_PAGE)) &&
+	      (m & (1u << CC_OP_INVAL_INODE)) && (m & (1u << CC_OP_POOL_DESTROY)) &&
+	      !(m & (1u << CC_OP_PUT)), "ops inval = page, inode, fs");
+	CHECK(!parse_ops("all", &m) && m == CC_OP_MASK_ALL, "ops all");
+	CHECK(parse_ops("put,frob", &m), "unknown op refused");
+	CHECK(parse_ops(",", &m), "empty op list refused");
+}
+
+static void test_format(void)
+{
+	char b[32];
+	enum sort_key k;
+
+	format_dev(b, sizeof(b), kdev_make(254, 3));
+	CHECK(!strcmp(b, "254:3"), "format_dev");
+	format_count(b, sizeof(b), 99999);
+	CHECK(!strcmp(b, "99999"), "format_count below 100000 is exact");
+	format_count(b, sizeof(b), 123456);
+	CHECK(!strcmp(b, "123K"), "format_count 123456 -> 123K");
+	format_count(b, sizeof(b), 1500000);
+	CHECK(!strcmp(b, "1.5M"), "format_count 1500000 -> 1.5M");
+	CHECK(!strcmp(op_name(CC_OP_INVAL_INODE), "inval_inode"), "op_name");
+	CHECK(!strcmp(op_name(99), "?"), "op_name out of range");
+	CHECK(!parse_sort("hit%", &k) && k == SORT_HITPCT, "sort hit%%");
+	CHECK(!parse_sort("misses", &k) && k == SORT_MISSES, "sort misses");
+	CHECK(parse_sort("bogus", &k), "unknown sort refused");
+}
+
+static void test_sort(void)
+{
+	struct cc_counts a = { .hits = 1, .misses = 9 };	/* 10% */
+	struct cc_counts b = { .hits = 9, .misses = 1 };	/* 90% */
+	struct cc_counts c = { .puts = 100 };
+
+	CHECK(counts_cmp(&b, &a, SORT_HITPCT) < 0, "sort by hit%% puts 90%% first");
+	CHECK(counts_cmp(&a, &b, SORT_MISSES) < 0, "sort by misses");
+	CHECK(counts_cmp(&c, &a, SORT_PUTS) < 0, "sort by puts");
+	CHECK(counts_cmp(&a, &b, SORT_GETS) == 0, "equal keys and volume tie");
+	CHECK(counts_cmp(&c, &a, SORT_HITPCT) > 0, "no gets sorts after any hit%%");
+}
+
+static void test_delta(void)
+{
+	struct fs_row then_rows[2] = {
+		{ { 1, 0 }, { .puts = 5 } },
+		{ { 2, 1 }, { .hits = 7 } },
+	};
+	struct fs_row now_rows[3] = {
+		{ { 1, 0 }, { .puts = 8 } },
+		{ { 2, 1 }, { .hits = 7, .misses = 2 } },
+		{ { 3, 0 }, { .puts = 4 } },
+	};
+	struct snapshot then = { .fs = then_rows, .nr_fs = 2 };
+	struct snapshot now = { .fs = now_rows, .nr_fs = 3 };
+	struct fs_row out[3];
+
+	snapshot_delta_fs(&now, &then, out);
+	CHECK(out[0].c.puts == 3, "delta of an existing filesystem");
+	CHECK(out[1].c.hits == 0 && out[1].c.misses == 2, "delta matches by (dev, pool)");
+	CHECK(out[2].c.puts == 4, "a new filesystem counts from zero");
+	snapshot_delta_fs(&now, NULL, out);
+	CHECK(out[0].c.puts == 8, "delta against nothing is the value");
+}
+
+static const struct column cols[] = {
+	{ "NAME", "name", -6, COL_STR },
+	{ "N", "n", 4, COL_U64 },
+	{ "HIT%", "hit_pct", 6, COL_PCT },
+	{ "STORED", "stored", 6, COL_I64 },
+	{ "RET", "ret", 4, COL_INT },
+};
+
+static void print_two(FILE *f, void *arg)
+{
+	struct printer p = { f, *(bool *)arg, cols, 5 };
+	struct cell c1[5] = { { .s = "a\"b" }, { .u = 42 }, { .d = 75 },
+			      { .i = -1 }, { .i = -61 } };
+	struct cell c2[5] = { { .s = NULL }, { .u = 0 }, { .d = -1 },
+			      { .i = 12 }, { .i = 0 } };
+
+	print_header(&p);
+	print_row(&p, c1);
+	print_row(&p, c2);
+}
+
+static void test_print(void)
+{
+	bool json = false;
+	char *out = render(print_two, &json);
+
+	CHECK(out && !strcmp(out,
+		"NAME      N   HIT% STORED  RET \n"
+		"a\"b      42   75.0      -  -61 \n"
+		"-         0      -     12    0 \n"), "text table");
+	free(out);
+	json = true;
+	out = render(print_two, &json);
+	CHECK(out && !strcmp(out,
+		"{\"name\":\"a\\\"b\",\"n\":42,\"hit_pct\":75.00,\"stored\":null,\"ret\":-61}\n"
+		"{\"name\":null,\"n\":0,\"hit_pct\":null,\"stored\":12,\"ret\":0}\n"),
+	      "JSON rows from the same columns");
+	free(out);
+}
+
+static void fs_row_json(FILE *f, void *arg)
+{
+	struct cc_counts c = { .puts = 3, .puts_refused = 1, .hits = 2,
+			       .misses = 2, .inval_pages = 5 };
+	struct fs_view v = { .dev = "8:0", .fstype = "ext4",
+			     .mount = "/mnt/ext4", .pool = 0, .stored = 7 };
+	struct cell cells[32];
+
+	(void)arg;
+	fill_fs_cells(cells, &v, &c, 0);
+	print_row_json(f, fs_columns, fs_ncolumns, cells);
+}
+
+static void test_fs_row(void)
+{
+	char *out = render(fs_row_json, NULL);
+
+	CHECK(out && !strcmp(out,
+		"{\"device\":\"8:0\",\"fstype\":\"ext4\",\"pool\":0,\"puts\":3,"
+		"\"puts_refused\":1,\"gets\":4,\"hits\":2,\"misses\":2,"
+		"\"hit_pct\":50.00,\"inval_pages\":5,\"inval_inodes\":0,"
+		"\"inval_fs\":0,\"pages_stored\":7,\"mountpoint\":\"/mnt/ext4\"}"),
+	      "filesystem row JSON: names, gets and hit%%");
+	free(out);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_counts();
+	test_ratios();
+	test_parse();
+	test_format();
+	test_sort();
+	test_delta();
+	test_print();
+	test_fs_row();
+	printf("1..%d\n", n);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ccstat internals shared by the subcommands: the options parsed once by
+ * main.c, the subcommand table, and the interfaces of the BPF session
+ * (session.c), the system readers (sysinfo.c) and the print layer
+ * (print.c).  The pure arithmetic lives in calc.h.
+ */
+#ifndef CCSTAT_H
+#define CCSTAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <signal.h>
+#include <linux/types.h>
+#include "../bpf/ccstat.h"
+#include "calc.h"
+
+#define CCSTAT_VERSION "0.1.0"
+
+enum attach_mode { ATTACH_AUTO, ATTACH_TP_BTF, ATTACH_FENTRY };
+
+/* Options; global flags are parsed once in main.c, the rest per command */
+struct options {
+	bool json;
+	bool verbose;
+	bool timestamps;		/* -T */
+	bool all_tasks;			/* run -a: count every task */
+	bool total;			/* stat --total: cumulative lines */
+	enum attach_mode attach;
+	__u32 pid;			/* -p */
+	const char *cgroup_path;	/* -c */
+	__u64 cgid;
+	__u32 dev;			/* --dev, kernel encoding, 0 = any */
+	__u32 ops;			/* --op mask */
+	double interval;		/* seconds */
+	long count;			/* -1: forever */
+	unsigned int ringbuf_kib;	/* hidden: trace ring buffer size */
+	int check_seconds;
+	const char *sort;		/* top/run: sort column */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct options *opt);
+	const char *args;
+	const char *help;
+};
+
+extern volatile sig_atomic_t exiting;
+void install_signal_handlers(void);
+
+int cmd_top(int argc, char **argv, struct options *opt);
+int cmd_stat(int argc, char **argv, struct options *opt);
+int cmd_trace(int argc, char **argv, struct options *opt);
+int cmd_run(int argc, char **argv, struct options *opt);
+int cmd_check(int argc, char **argv, struct options *opt);
+
+/* "ccstat: failed to <what>: <why>" on stderr; returns 1 */
+int fail(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void verbose(const struct options *opt, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parse the per-command options shared by every view; sets *first_pos */
+int parse_view_options(int argc, char **argv, struct options *opt,
+		       int *first_pos, bool allow_ops);
+int parse_interval_count(int argc, char **argv, int first,
+			 struct options *opt);
+
+/* ---- session.c: the loaded BPF programs ---- */
+
+struct fs_row {
+	struct cc_fs_key key;
+	struct cc_counts c;
+};
+
+struct inode_row {
+	struct cc_inode_key key;
+	struct cc_counts c;
+};
+
+struct workload_row {
+	struct cc_workload_key key;
+	struct cc_counts c;
+};
+
+struct snapshot {
+	__u64 mono_ns;
+	struct cc_counts total;
+	struct cc_drops drops;
+	__u64 run_time_ns;
+	__u64 run_cnt;
+	struct fs_row *fs;
+	size_t nr_fs;
+	struct inode_row *inodes;
+	size_t nr_inodes;
+	struct workload_row *workloads;
+	size_t nr_workloads;
+};
+
+struct session;
+
+struct session_cfg {
+	bool trace;
+	bool follow_tgid;		/* track forks of opt->pid */
+	bool count_inodes;
+	bool count_workloads;
+};
+
+enum attach_mode session_mode(const struct session *s);
+int session_open(struct session **sp, const struct options *opt,
+		 const struct session_cfg *cfg);
+int session_snapshot(struct session *s, struct snapshot *snap);
+int session_ringbuf_fd(struct session *s);
+int session_drops(struct session *s, struct cc_drops *d);
+int session_track_pid(struct session *s, __u32 tgid);
+void session_close(struct session *s);
+void snapshot_free(struct snapshot *snap);
+const char *attach_mode_name(enum attach_mode m);
+
+/* What the running kernel offers, from its BTF */
+struct kernel_support {
+	bool btf;
+	bool tracepoints;
+	bool functions;
+};
+int probe_kernel_support(struct kernel_support *ks);
+
+/* ---- sysinfo.c: /proc, debugfs, cgroups ---- */
+
+struct mount_info {
+	__u32 dev;			/* kernel encoding */
+	char fstype[64];
+	char mountpoint[1024];
+};
+
+struct mount_table {
+	struct mount_info *m;
+	size_t n;
+};
+
+int mounts_load(struct mount_table *t);
+const struct mount_info *mounts_find(const struct mount_table *t, __u32 dev);
+void mounts_free(struct mount_table *t);
+
+#define DEBUGFS_CC "/sys/kernel/debug/cleancache"
+
+/* The kernel's own counters (debugfs), the ground truth */
+struct kstats {
+	bool present;
+	__u64 puts, puts_refused, succ_gets, failed_gets, invalidates;
+	__u64 inode_invalidates, fs_invalidates, pools_created;
+	__u64 pools_destroyed;
+	char backend[32];
+};
+
+struct kpool {
+	int pool;
+	__u32 dev;
+	char fstype[32];
+	int shared;
+	__u64 puts, puts_refused, succ_gets, failed_gets, invalidates;
+	__u64 inode_invalidates;
+	long long stored;		/* tmem_local pages, -1 unknown */
+};
+
+int kstats_read(struct kstats *k);
+int kpools_read(struct kpool **pools, size_t *n);
+long long stored_pages_for_pool(const struct kpool *p, size_t n, int pool);
+
+int cgroup_id_of(const char *path, __u64 *id);
+bool cgroup2_root(char *buf, size_t len);
+
+/* Inode paths, resolved by walking the mounted filesystem (bounded) */
+struct path_cache;
+struct path_cache *path_cache_new(void);
+const char *path_cache_lookup(struct path_cache *pc,
+			      const struct mount_table *mt, __u32 dev,
+			      __u64 ino);
+void path_cache_free(struct path_cache *pc);
+
+/* ---- print.c: one layer for text and JSON ---- */
+
+/* COL_I64 prints a negative value as "-" (null); COL_INT prints it */
+enum col_type { COL_U64, COL_STR, COL_PCT, COL_RATE, COL_I64, COL_INT };
+
+struct column {
+	const char *header;	/* text header */
+	const char *key;	/* JSON key */
+	int width;		/* text width; negative: left aligned */
+	enum col_type type;
+};
+
+struct cell {
+	__u64 u;
+	long long i;		/* COL_I64; negative prints "-" / null */
+	double d;		/* COL_PCT, COL_RATE; negative: "-" / null */
+	const char *s;
+};
+
+struct printer {
+	FILE *f;
+	bool json;
+	const struct column *cols;
+	int ncols;
+};
+
+void print_header(const struct printer *p);
+/* A row: text line or one JSON object (without newline when nested) */
+void print_row(const struct printer *p, const struct cell *cells);
+void print_row_json(FILE *f, const struct column *cols, int n,
+		    const struct cell *cells);
+void json_str(FILE *f, const char *s);
+
+/* Columns of a filesystem / inode / workload row and filling them */
+extern const struct column fs_columns[];
+extern const int fs_ncolumns;
+extern const struct column inode_columns[];
+extern const int inode_ncolumns;
+extern const struct column workload_columns[];
+extern const int workload_ncolumns;
+
+struct fs_view {
+	char dev[24];
+	const char *fstype;
+	const char *mount;
+	int pool;
+	long long stored;
+};
+
+void fill_counts_cells(struct cell *cells, const struct cc_counts *c,
+		       double secs);
+void fill_fs_cells(struct cell *cells, const struct fs_view *v,
+		   const struct cc_counts *c, double secs);
+void print_cost_json(FILE *f, const struct snapshot *a,
+		     const struct snapshot *b);
+void format_cost(char *buf, size_t len, const struct snapshot *a,
+		 const struct snapshot *b);
+
+/* Snapshot deltas, matched by key */
+void snapshot_delta_fs(const struct snapshot *now, const struct snapshot *then,
+		       struct fs_row *out);
+void snapshot_delta_inodes(const struct snapshot *now,
+			   const struct snapshot *then, struct inode_row *out);
+void snapshot_delta_workloads(const struct snapshot *now,
+			      const struct snapshot *then,
+			      struct workload_row *out);
+
+#endif /* CCSTAT_H */

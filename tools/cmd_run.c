@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ccstat run -- COMMAND [ARGS...]: run COMMAND in a new cgroup v2 of its
+ * own, count only the cleancache operations of that cgroup (tasks in it,
+ * or pages charged to it), and print a summary when it exits.  Without
+ * cgroup v2, follow COMMAND's process tree instead (forks are tracked in
+ * the kernel).  -a counts every task while COMMAND runs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "views.h"
+
+#define SUMMARY_ROWS 10
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The child: wait for the go, then exec; report an exec failure */
+static void child_main(int go_fd, int err_fd, char **cmd)
+{
+	char c;
+	int e;
+
+	if (read(go_fd, &c, 1) != 1)
+		_exit(127);
+	execvp(cmd[0], cmd);
+	e = errno;
+	if (write(err_fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static void print_summary(const struct options *opt, char **cmd,
+			  const struct snapshot *a, const struct snapshot *b,
+			  int status, __u64 cgid)
+{
+	struct workload_row *wl = calloc(b->nr_workloads + 1, sizeof(*wl));
+	struct inode_row *in = calloc(b->nr_inodes + 1, sizeof(*in));
+	struct fs_row *fs = calloc(b->nr_fs + 1, sizeof(*fs));
+	double secs = (double)(b->mono_ns - a->mono_ns) / 1e9;
+	struct cc_counts total;
+	struct view_ctx v;
+	enum sort_key key = SORT_GETS;
+	char cost[256];
+	int i;
+
+	if (!wl || !in || !fs)
+		goto out;
+	if (opt->sort)
+		parse_sort(opt->sort, &key);
+	view_ctx_init(&v);
+	counts_sub(&total, &b->total, &a->total);
+	snapshot_delta_fs(b, a, fs);
+	snapshot_delta_inodes(b, a, in);
+	snapshot_delta_workloads(b, a, wl);
+	sort_fs_rows(fs, b->nr_fs, key);
+	sort_inode_rows(in, b->nr_inodes, key);
+	sort_workload_rows(wl, b->nr_workloads, key);
+
+	if (opt->json) {
+		printf("{\"command\":[");
+		for (i = 0; cmd[i]; i++) {
+			if (i)
+				putchar(',');
+			json_str(stdout, cmd[i]);
+		}
+		printf("],\"exit_status\":%d,\"duration_s\":%.3f,\"cgroup_id\":%llu,\"total\":",
+		       status, secs, (unsigned long long)cgid);
+		{
+			struct cell cells[16];
+
+			fill_counts_cells(cells, &total, 0);
+			print_row_json(stdout, fs_columns + 3, 9, cells);
+		}
+		printf(",\"filesystems\":");
+		print_fs_rows(stdout, true, &v, fs, b->nr_fs, true);
+		printf(",\"inodes\":");
+		print_inode_rows(stdout, true, &v, in, b->nr_inodes, SIZE_MAX);
+		printf(",\"workloads\":");
+		print_workload_rows(stdout, true, wl, b->nr_workloads, SIZE_MAX);
+		putchar(',');
+		print_cost_json(stdout, a, b);
+		printf("}\n");
+	} else {
+		double pct = hit_pct(total.hits, total.misses);
+
+		printf("\nccstat: %s exited with status %d after %.2f s\n",
+		       cmd[0], status, secs);
+		printf("puts %llu (refused %llu)  gets %llu: hits %llu, misses %llu",
+		       (unsigned long long)total.puts,
+		       (unsigned long long)total.puts_refused,
+		       (unsigned long long)counts_gets(&total),
+		       (unsigned long long)total.hits,
+		       (unsigned long long)total.misses);
+		if (pct >= 0)
+			printf(", hit %.1f%%", pct);
+		printf("\ninvalidations: %llu pages, %llu inodes, %llu filesystems\n\n",
+		       (unsigned long long)total.inval_pages,
+		       (unsigned long long)total.inval_inodes,
+		       (unsigned long long)total.inval_fs);
+		print_fs_rows(stdout, false, &v, fs, b->nr_fs, true);
+		printf("\nTop inodes (by %s):\n", sort_name(key));
+		print_inode_rows(stdout, false, &v, in, b->nr_inodes,
+				 SUMMARY_ROWS);
+		printf("\nTop tasks (by %s):\n", sort_name(key));
+		print_workload_rows(stdout, false, wl, b->nr_workloads,
+				    SUMMARY_ROWS);
+		format_cost(cost, sizeof(cost), a, b);
+		printf("\n%s\n", cost);
+	}
+	view_ctx_free(&v);
+out:
+	free(wl);
+	free(in);
+	free(fs);
+}
+
+static int wait_child(pid_t pid, int *status)
+{
+	bool forwarded = false;
+	int st;
+
+	for (;;) {
+		if (waitpid(pid, &st, 0) == pid)
+			break;
+		if (errno != EINTR)
+			return -errno;
+		if (exiting && !forwarded) {
+			/* a terminal's ^C reached the child already */
+			kill(pid, SIGTERM);
+			forwarded = true;
+		}
+	}
+	if (WIFEXITED(st))
+		*status = WEXITSTATUS(st);
+	else
+		*status = 128 + WTERMSIG(st);
+	return 0;
+}
+
+int cmd_run(int argc, char **argv, struct options *opt)
+{
+	struct session_cfg cfg = { .count_inodes = true,
+				   .count_workloads = true };
+	struct snapshot a = {}, b = {};
+	char root[64], cg[128], buf[128];
+	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	struct session *s = NULL;
+	bool made_cgroup = false;
+	int first, status = 0, ret = 1, err, e;
+	char **cmd;
+	pid_t pid;
+
+	if (parse_view_options(argc, argv, opt, &first, true))
+		return 1;
+	if (first >= argc)
+		return fail("parse arguments", "run needs a command: ccstat run [-a] -- COMMAND [ARGS...]");
+	cmd = argv + first;
+	if (opt->pid || opt->cgroup_path)
+		return fail("parse arguments", "run selects its own workload; -p and -c do not apply");
+	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
+		return fail("create pipe", "%s", strerror(errno));
+
+	pid = fork();
+	if (pid < 0)
+		return fail("fork", "%s", strerror(errno));
+	if (pid == 0) {
+		close(go[1]);
+		close(errp[0]);
+		child_main(go[0], errp[1], cmd);
+	}
+	close(go[0]);
+	close(errp[1]);
+
+	if (!opt->all_tasks && cgroup2_root(root, sizeof(root))) {
+		snprintf(cg, sizeof(cg), "%s/ccstat-run-%d", root, (int)getpid());
+		if (mkdir(cg, 0755) && errno != EEXIST) {
+			fail("create cgroup", "%s: %s", cg, strerror(errno));
+			goto err_kill;
+		}
+		made_cgroup = true;
+		/* pages charged to the cgroup count too; best effort */
+		snprintf(buf, sizeof(buf), "%s/cgroup.subtree_control", root);
+		write_str(buf, "+memory");
+		snprintf(buf, sizeof(buf), "%d", (int)pid);
+		{
+			char procs[160];
+
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+			err = write_str(procs, buf);
+			if (err) {
+				fail("move command to cgroup", "%s: %s", cg,
+				     strerror(-err));
+				goto err_kill;
+			}
+		}
+		err = cgroup_id_of(cg, &opt->cgid);
+		if (err) {
+			fail("resolve cgroup", "%s: %s", cg, strerror(-err));
+			goto err_kill;
+		}
+		verbose(opt, "running in %s (id %llu)\n", cg,
+			(unsigned long long)opt->cgid);
+	} else if (!opt->all_tasks) {
+		opt->pid = (__u32)pid;
+		cfg.follow_tgid = true;
+		verbose(opt, "no cgroup v2: following pid %d and its children\n",
+			(int)pid);
+	}
+	if (session_open(&s, opt, &cfg))
+		goto err_kill;
+	if (session_snapshot(s, &a)) {
+		fail("read BPF maps", "out of memory");
+		goto err_kill;
+	}
+	if (write(go[1], "g", 1) != 1) {
+		fail("start command", "%s", strerror(errno));
+		goto err_kill;
+	}
+	close(go[1]);
+	go[1] = -1;
+	if (read(errp[0], &e, sizeof(e)) == sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		fail("run command", "%s: %s", cmd[0], strerror(e));
+		goto out;
+	}
+	err = wait_child(pid, &status);
+	if (err) {
+		fail("wait for command", "%s", strerror(-err));
+		goto out;
+	}
+	if (session_snapshot(s, &b)) {
+		fail("read BPF maps", "out of memory");
+		goto out;
+	}
+	print_summary(opt, cmd, &a, &b, status, opt->cgid);
+	ret = status;
+	goto out;
+
+err_kill:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+out:
+	if (go[1] >= 0)
+		close(go[1]);
+	close(errp[0]);
+	snapshot_free(&a);
+	snapshot_free(&b);
+	session_close(s);
+	if (made_cgroup && rmdir(cg))
+		verbose(opt, "cannot remove %s: %s\n", cg, strerror(errno));
+	return ret;
+}

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What ccstat reads besides its maps: mounts (/proc/self/mountinfo) to
+ * name a device, the kernel's cleancache counters in debugfs (the ground
+ * truth `ccstat check` reconciles against), cgroup v2 ids, and inode
+ * paths found by a bounded walk of the mounted filesystem.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "ccstat.h"
+
+/* mountinfo escapes blanks as \040 etc. */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				      (s[3] - '0'));
+			s += 4;
+		} else {
+			*d++ = *s++;
+		}
+	}
+	*d = 0;
+}
+
+int mounts_load(struct mount_table *t)
+{
+	char line[4096], root[1024], mnt[1024], fstype[64];
+	unsigned int ma, mi;
+	size_t cap = 0;
+	FILE *f;
+
+	t->m = NULL;
+	t->n = 0;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		const struct mount_info *old;
+		struct mount_info *m;
+		char *sep;
+
+		if (sscanf(line, "%*d %*d %u:%u %1023s %1023s", &ma, &mi, root,
+			   mnt) != 4)
+			continue;
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%63s", fstype) != 1)
+			continue;
+		unescape(mnt);
+		/* a device's first mount names it */
+		old = mounts_find(t, kdev_make(ma, mi));
+		if (old)
+			continue;
+		if (t->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			m = realloc(t->m, cap * sizeof(*m));
+			if (!m)
+				break;
+			t->m = m;
+		}
+		m = &t->m[t->n++];
+		m->dev = kdev_make(ma, mi);
+		snprintf(m->fstype, sizeof(m->fstype), "%s", fstype);
+		snprintf(m->mountpoint, sizeof(m->mountpoint), "%s", mnt);
+	}
+	fclose(f);
+	return 0;
+}
+
+const struct mount_info *mounts_find(const struct mount_table *t, __u32 dev)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->m[i].dev == dev)
+			return &t->m[i];
+	return NULL;
+}
+
+void mounts_free(struct mount_table *t)
+{
+	free(t->m);
+	t->m = NULL;
+	t->n = 0;
+}
+
+static int read_u64_file(const char *path, __u64 *v)
+{
+	unsigned long long x;
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%llu", &x) == 1;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+int kstats_read(struct kstats *k)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} files[] = {
+		{ "puts", offsetof(struct kstats, puts) },
+		{ "puts_refused", offsetof(struct kstats, puts_refused) },
+		{ "succ_gets", offsetof(struct kstats, succ_gets) },
+		{ "failed_gets", offsetof(struct kstats, failed_gets) },
+		{ "invalidates", offsetof(struct kstats, invalidates) },
+		{ "inode_invalidates", offsetof(struct kstats, inode_invalidates) },
+		{ "fs_invalidates", offsetof(struct kstats, fs_invalidates) },
+		{ "pools_created", offsetof(struct kstats, pools_created) },
+		{ "pools_destroyed", offsetof(struct kstats, pools_destroyed) },
+	};
+	char path[256];
+	size_t i;
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), DEBUGFS_CC "/%s", files[i].name);
+		if (read_u64_file(path, (__u64 *)((char *)k + files[i].off)))
+			return -1;
+	}
+	k->present = true;
+	f = fopen(DEBUGFS_CC "/backend", "re");
+	if (f) {
+		if (!fgets(k->backend, sizeof(k->backend), f))
+			k->backend[0] = 0;
+		k->backend[strcspn(k->backend, "\n")] = 0;
+		fclose(f);
+	}
+	return 0;
+}
+
+/* tmem_local/pools: header, then "pool pages ..." rows */
+static void read_stored(struct kpool *pools, size_t n)
+{
+	char line[512];
+	long long pages;
+	FILE *f;
+	size_t i;
+	int pool;
+
+	f = fopen(DEBUGFS_CC "/tmem_local/pools", "re");
+	if (!f)
+		return;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		pools[i].stored = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%d %lld", &pool, &pages) != 2)
+			continue;
+		for (i = 0; i < n; i++)
+			if (pools[i].pool == pool)
+				pools[i].stored = pages;
+	}
+	fclose(f);
+}
+
+int kpools_read(struct kpool **pools, size_t *n)
+{
+	struct kpool *p = NULL, *np;
+	char line[512], fstype[32];
+	unsigned long long v[6];
+	size_t cnt = 0, cap = 0;
+	unsigned int ma, mi;
+	int pool, shared;
+	FILE *f;
+
+	*pools = NULL;
+	*n = 0;
+	f = fopen(DEBUGFS_CC "/pools", "re");
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%d %u:%u %31s %d %llu %llu %llu %llu %llu %llu",
+			   &pool, &ma, &mi, fstype, &shared, &v[0], &v[1],
+			   &v[2], &v[3], &v[4], &v[5]) != 11)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			np = realloc(p, cap * sizeof(*p));
+			if (!np)
+				break;
+			p = np;
+		}
+		np = &p[cnt++];
+		memset(np, 0, sizeof(*np));
+		np->pool = pool;
+		np->dev = kdev_make(ma, mi);
+		snprintf(np->fstype, sizeof(np->fstype), "%s", fstype);
+		np->shared = shared;
+		np->puts = v[0];
+		np->puts_refused = v[1];
+		np->succ_gets = v[2];
+		np->failed_gets = v[3];
+		np->invalidates = v[4];
+		np->inode_invalidates = v[5];
+		np->stored = -1;
+	}
+	fclose(f);
+	read_stored(p, cnt);
+	*pools = p;
+	*n = cnt;
+	return 0;
+}
+
+long long stored_pages_for_pool(const struct kpool *p, size_t n, int pool)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i].pool == pool)
+			return p[i].stored;
+	return -1;
+}
+
+bool cgroup2_root(char *buf, size_t len)
+{
+	struct statfs sfs;
+
+	/* CGROUP2_SUPER_MAGIC */
+	if (!statfs("/sys/fs/cgroup", &sfs) && sfs.f_type == 0x63677270) {
+		snprintf(buf, len, "/sys/fs/cgroup");
+		return true;
+	}
+	if (!statfs("/sys/fs/cgroup/unified", &sfs) &&
+	    sfs.f_type == 0x63677270) {
+		snprintf(buf, len, "/sys/fs/cgroup/unified");
+		return true;
+	}
+	return false;
+}
+
+int cgroup_id_of(const char *path, __u64 *id)
+{
+	struct {
+		struct file_handle fh;
+		__u64 cgid;
+	} h;
+	struct statfs sfs;
+	int mount_id;
+
+	if (statfs(path, &sfs))
+		return -errno;
+	if (sfs.f_type != 0x63677270)
+		return -ENOTDIR;
+	h.fh.handle_bytes = sizeof(__u64);
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0))
+		return -errno;
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return 0;
+}
+
+/* ---- inode paths ---- */
+
+#define PATH_WALK_LIMIT 200000
+
+struct path_entry {
+	__u32 dev;
+	__u64 ino;
+	char *path;		/* NULL: looked for, not found */
+};
+
+struct path_cache {
+	struct path_entry *e;
+	size_t n, cap;
+	__u32 *walked;		/* devices already walked */
+	size_t nwalked;
+};
+
+/* nftw has no user pointer: the walk in progress */
+static struct path_cache *walk_pc;
+static __u32 walk_dev;
+static size_t walk_seen;
+
+struct path_cache *path_cache_new(void)
+{
+	return calloc(1, sizeof(struct path_cache));
+}
+
+static struct path_entry *pc_find(struct path_cache *pc, __u32 dev, __u64 ino)
+{
+	size_t i;
+
+	for (i = 0; i < pc->n; i++)
+		if (pc->e[i].dev == dev && pc->e[i].ino == ino)
+			return &pc->e[i];
+	return NULL;
+}
+
+static struct path_entry *pc_add(struct path_cache *pc, __u32 dev, __u64 ino,
+				 const char *path)
+{
+	struct path_entry *e;
+
+	if (pc->n == pc->cap) {
+		size_t cap = pc->cap ? pc->cap * 2 : 256;
+
+		e = realloc(pc->e, cap * sizeof(*e));
+		if (!e)
+			return NULL;
+		pc->e = e;
+		pc->cap = cap;
+	}
+	e = &pc->e[pc->n++];
+	e->dev = dev;
+	e->ino = ino;
+	e->path = path ? strdup(path) : NULL;
+	return e;
+}
+
+static int walk_one(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	(void)ftw;
+	if (++walk_seen > PATH_WALK_LIMIT)
+		return 1;
+	if (type == FTW_F &&
+	    kdev_make(major(st->st_dev), minor(st->st_dev)) == walk_dev &&
+	    !pc_find(walk_pc, walk_dev, st->st_ino))
+		pc_add(walk_pc, walk_dev, st->st_ino, path);
+	return 0;
+}
+
+const char *path_cache_lookup(struct path_cache *pc,
+			      const struct mount_table *mt, __u32 dev,
+			      __u64 ino)
+{
+	const struct mount_info *m;
+	struct path_entry *e;
+	size_t i;
+	__u32 *w;
+
+	e = pc_find(pc, dev, ino);
+	if (e)
+		return e->path;
+	for (i = 0; i < pc->nwalked; i++)
+		if (pc->walked[i] == dev)
+			return NULL;
+	/* walk each device once; files created later stay unnamed */
+	w = realloc(pc->walked, (pc->nwalked + 1) * sizeof(*w));
+	if (!w)
+		return NULL;
+	pc->walked = w;
+	pc->walked[pc->nwalked++] = dev;
+	m = mounts_find(mt, dev);
+	if (!m)
+		return NULL;
+	walk_pc = pc;
+	walk_dev = dev;
+	walk_seen = 0;
+	nftw(m->mountpoint, walk_one, 16, FTW_PHYS | FTW_MOUNT);
+	e = pc_find(pc, dev, ino);
+	return e ? e->path : NULL;
+}
+
+void path_cache_free(struct path_cache *pc)
+{
+	size_t i;
+
+	if (!pc)
+		return;
+	for (i = 0; i < pc->n; i++)
+		free(pc->e[i].path);
+	free(pc->e);
+	free(pc->walked);
+	free(pc);
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers the views share (see views.h): naming rows, sorting them and
+ * printing them through the print layer, and timekeeping.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "views.h"
+
+void view_ctx_init(struct view_ctx *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->pc = path_cache_new();
+	view_ctx_refresh(v);
+}
+
+void view_ctx_refresh(struct view_ctx *v)
+{
+	mounts_free(&v->mt);
+	mounts_load(&v->mt);
+	free(v->kp);
+	v->kp = NULL;
+	v->nkp = 0;
+	kpools_read(&v->kp, &v->nkp);
+}
+
+void view_ctx_free(struct view_ctx *v)
+{
+	mounts_free(&v->mt);
+	free(v->kp);
+	path_cache_free(v->pc);
+	memset(v, 0, sizeof(*v));
+}
+
+void fs_view_of(const struct view_ctx *v, const struct cc_fs_key *k,
+		struct fs_view *out)
+{
+	const struct mount_info *m = mounts_find(&v->mt, k->dev);
+	size_t i;
+
+	format_dev(out->dev, sizeof(out->dev), k->dev);
+	out->fstype = m ? m->fstype : NULL;
+	out->mount = m ? m->mountpoint : NULL;
+	out->pool = k->pool;
+	out->stored = -1;
+	for (i = 0; i < v->nkp; i++) {
+		if (v->kp[i].pool != k->pool || v->kp[i].dev != k->dev)
+			continue;
+		out->stored = v->kp[i].stored;
+		if (!out->fstype)
+			out->fstype = v->kp[i].fstype;
+	}
+}
+
+static enum sort_key cur_sort;
+
+static int fs_cmp(const void *a, const void *b)
+{
+	return counts_cmp(&((const struct fs_row *)a)->c,
+			  &((const struct fs_row *)b)->c, cur_sort);
+}
+
+static int inode_cmp(const void *a, const void *b)
+{
+	return counts_cmp(&((const struct inode_row *)a)->c,
+			  &((const struct inode_row *)b)->c, cur_sort);
+}
+
+static int workload_cmp(const void *a, const void *b)
+{
+	return counts_cmp(&((const struct workload_row *)a)->c,
+			  &((const struct workload_row *)b)->c, cur_sort);
+}
+
+void sort_fs_rows(struct fs_row *rows, size_t n, enum sort_key key)
+{
+	cur_sort = key;
+	qsort(rows, n, sizeof(*rows), fs_cmp);
+}
+
+void sort_inode_rows(struct inode_row *rows, size_t n, enum sort_key key)
+{
+	cur_sort = key;
+	qsort(rows, n, sizeof(*rows), inode_cmp);
+}
+
+void sort_workload_rows(struct workload_row *rows, size_t n,
+			enum sort_key key)
+{
+	cur_sort = key;
+	qsort(rows, n, sizeof(*rows), workload_cmp);
+}
+
+void print_fs_rows(FILE *f, bool json, const struct view_ctx *v,
+		   const struct fs_row *rows, size_t n, bool skip_idle)
+{
+	struct printer p = { f, json, fs_columns, fs_ncolumns };
+	struct cell cells[32];
+	struct fs_view fv;
+	bool first = true;
+	size_t i;
+
+	if (json)
+		fputc('[', f);
+	else
+		print_header(&p);
+	for (i = 0; i < n; i++) {
+		if (skip_idle && counts_zero(&rows[i].c))
+			continue;
+		fs_view_of(v, &rows[i].key, &fv);
+		fill_fs_cells(cells, &fv, &rows[i].c, 0);
+		if (json) {
+			if (!first)
+				fputc(',', f);
+			print_row_json(f, fs_columns, fs_ncolumns, cells);
+		} else {
+			print_row(&p, cells);
+		}
+		first = false;
+	}
+	if (json)
+		fputc(']', f);
+}
+
+void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
+		      const struct inode_row *rows, size_t n, size_t limit)
+{
+	struct printer p = { f, json, inode_columns, inode_ncolumns };
+	struct cell cells[32];
+	char dev[24];
+	size_t i;
+
+	if (json)
+		fputc('[', f);
+	else
+		print_header(&p);
+	for (i = 0; i < n && i < limit; i++) {
+		memset(cells, 0, sizeof(cells));
+		format_dev(dev, sizeof(dev), rows[i].key.dev);
+		cells[0].s = dev;
+		cells[1].u = rows[i].key.ino;
+		fill_counts_cells(&cells[2], &rows[i].c, 0);
+		cells[inode_ncolumns - 1].s =
+			path_cache_lookup(v->pc, &v->mt, rows[i].key.dev,
+					  rows[i].key.ino);
+		if (json) {
+			if (i)
+				fputc(',', f);
+			print_row_json(f, inode_columns, inode_ncolumns, cells);
+		} else {
+			print_row(&p, cells);
+		}
+	}
+	if (json)
+		fputc(']', f);
+}
+
+void print_workload_rows(FILE *f, bool json,
+			 const struct workload_row *rows, size_t n,
+			 size_t limit)
+{
+	struct printer p = { f, json, workload_columns, workload_ncolumns };
+	struct cell cells[32];
+	char comm[CC_COMM_LEN + 1];
+	size_t i;
+
+	if (json)
+		fputc('[', f);
+	else
+		print_header(&p);
+	for (i = 0; i < n && i < limit; i++) {
+		memset(cells, 0, sizeof(cells));
+		memcpy(comm, rows[i].key.comm, CC_COMM_LEN);
+		comm[CC_COMM_LEN] = 0;
+		cells[0].u = rows[i].key.cgid;
+		cells[1].u = rows[i].key.tgid;
+		cells[2].s = comm;
+		fill_counts_cells(&cells[3], &rows[i].c, 0);
+		if (json) {
+			if (i)
+				fputc(',', f);
+			print_row_json(f, workload_columns, workload_ncolumns,
+				       cells);
+		} else {
+			print_row(&p, cells);
+		}
+	}
+	if (json)
+		fputc(']', f);
+}
+
+double wall_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void format_clock(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+__u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+bool sleep_until(__u64 deadline_ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline_ns / 1000000000ull),
+		.tv_nsec = (long)(deadline_ns % 1000000000ull),
+	};
+
+	while (!exiting) {
+		int err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+					  NULL);
+
+		if (!err)
+			return true;
+		if (err != EINTR)
+			return false;
+	}
+	return false;
+}
