@@ -104,8 +104,9 @@ static int cmd_check(const char *file, long pages, unsigned long seed)
 	return bad ? 1 : 0;
 }
 
+/* how: 'w' write(), 'd' O_DIRECT (fd opened so), 'm' shared mapping */
 static void write_through(int how, int fd, const char *file, long off,
-			  long len, int byte)
+			  long len, int byte, int sync_map)
 {
 	void *buf;
 
@@ -131,7 +132,7 @@ static void write_through(int how, int fd, const char *file, long off,
 		if (map == MAP_FAILED)
 			die("mmap", file);
 		memset(map + (off - start), byte, len);
-		if (msync(map, off + len - start, MS_SYNC))
+		if (sync_map && msync(map, off + len - start, MS_SYNC))
 			die("msync", file);
 		munmap(map, off + len - start);
 	} else {
@@ -152,7 +153,7 @@ static int cmd_write(int how, const char *file, long off, long len, int byte)
 
 	if (fd < 0)
 		die("open", file);
-	write_through(how, fd, file, off, len, byte);
+	write_through(how, fd, file, off, len, byte, 1);
 	if (fsync(fd) || close(fd))
 		die("sync", file);
 	return 0;
@@ -196,6 +197,8 @@ static int cmd_expect(const char *file, long off, long len, int byte)
 
 struct model {
 	char path[512];
+	int fd;		/* buffered and mmap I/O */
+	int dfd;	/* O_DIRECT */
 	long size;
 	unsigned char data[MAX_PAGES * PAGE];
 };
@@ -213,13 +216,10 @@ static void drop_caches(void)
 
 static long stress_read(struct model *m, unsigned char *buf, long *mismatch)
 {
-	int fd = open(m->path, O_RDONLY);
 	long off = m->size ? rng() % m->size : 0;
 	long len = 1 + rng() % (8 * PAGE), got, i;
 
-	if (fd < 0)
-		die("open", m->path);
-	got = pread(fd, buf, len, off);
+	got = pread(m->fd, buf, len, off);
 	if (got < 0)
 		die("read", m->path);
 	if (got != (off + len > m->size ? m->size - off : len) && m->size) {
@@ -235,7 +235,6 @@ static long stress_read(struct model *m, unsigned char *buf, long *mismatch)
 			break;
 		}
 	}
-	close(fd);
 	return got;
 }
 
@@ -244,7 +243,6 @@ static void stress_write(struct model *m, int how)
 	long max = MAX_PAGES * PAGE;
 	long off, len;
 	int byte = rng() & 0xff;
-	int fd;
 
 	if (how == 'd') {
 		off = (rng() % MAX_PAGES) * PAGE;
@@ -255,11 +253,9 @@ static void stress_write(struct model *m, int how)
 	}
 	if (off + len > max)
 		len = max - off;
-	fd = open(m->path, O_RDWR | (how == 'd' ? O_DIRECT : 0));
-	if (fd < 0)
-		die("open", m->path);
-	write_through(how, fd, m->path, off, len, byte);
-	close(fd);
+	/* Mapped writes reach the disk at the next drop's sync. */
+	write_through(how, how == 'd' ? m->dfd : m->fd, m->path, off, len,
+		      byte, 0);
 	memset(m->data + off, byte, len);
 	if (off + len > m->size)
 		m->size = off + len;
@@ -269,7 +265,7 @@ static void stress_truncate(struct model *m)
 {
 	long size = rng() % (MAX_PAGES * PAGE);
 
-	if (truncate(m->path, size))
+	if (ftruncate(m->fd, size))
 		die("truncate", m->path);
 	if (size > m->size)
 		memset(m->data + m->size, 0, size - m->size);
@@ -288,7 +284,9 @@ static void stress_punch(struct model *m)
 	len = 1 + rng() % (8 * PAGE);
 	if (off + len > m->size)
 		len = m->size - off;
-	cmd_punch(m->path, off, len);
+	if (fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off,
+		      len))
+		die("punch a hole in", m->path);
 	memset(m->data + off, 0, len);
 }
 
@@ -304,19 +302,17 @@ static int cmd_stress(const char *dir, int files, long ops, unsigned long seed)
 	if (!m)
 		die("allocate", "model");
 	for (f = 0; f < files; f++) {
-		int fd;
-
 		snprintf(m[f].path, sizeof(m[f].path), "%s/stress.%d", dir, f);
-		fd = open(m[f].path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0)
+		m[f].fd = open(m[f].path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		m[f].dfd = open(m[f].path, O_RDWR | O_DIRECT);
+		if (m[f].fd < 0 || m[f].dfd < 0)
 			die("create", m[f].path);
-		close(fd);
 	}
 	for (op = 0; op < ops && mismatch < 10; op++) {
 		struct model *mf = &m[rng() % files];
 		int kind = rng() % 100;
 
-		if (op && op % 997 == 0) {
+		if (op && op % 251 == 0) {
 			drop_caches();
 			counts[7]++;
 		}
@@ -357,6 +353,8 @@ static int cmd_stress(const char *dir, int files, long ops, unsigned long seed)
 				break;
 			}
 		}
+		close(m[f].fd);
+		close(m[f].dfd);
 		unlink(m[f].path);
 	}
 	printf("ops=%ld reads=%ld writes=%ld dio=%ld mmap=%ld truncates=%ld punches=%ld drops=%ld mismatches=%ld\n",
