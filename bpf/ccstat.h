@@ -53,7 +53,7 @@ struct cc_workload_key {
 /*
  * Outcomes counted per key.  Named after the kernel's debugfs counters
  * (puts, puts_refused, succ_gets, failed_gets, invalidates,
- * inode_invalidates, fs_invalidates / pools_destroyed, pools_created).
+ * inode_invalidates, fs_invalidates (= pools destroyed), pools_created).
  */
 struct cc_counts {
 	__u64 puts;		/* put stored (ret 0) */

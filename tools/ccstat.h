@@ -151,7 +151,6 @@ struct kstats {
 	bool present;
 	__u64 puts, puts_refused, succ_gets, failed_gets, invalidates;
 	__u64 inode_invalidates, fs_invalidates, pools_created;
-	__u64 pools_destroyed;
 	char backend[32];
 };
 

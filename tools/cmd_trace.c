@@ -124,6 +124,8 @@ int cmd_trace(int argc, char **argv, struct options *opt)
 	}
 	print_header(&t.p);
 	fflush(stdout);
+	/* Status on stderr: tells scripts the programs are attached. */
+	fprintf(stderr, "Tracing cleancache events... Hit Ctrl-C to end.\n");
 	while (!exiting) {
 		err = ring_buffer__poll(rb, 100);
 		if (err < 0 && err != -EINTR) {

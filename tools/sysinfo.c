@@ -126,7 +126,6 @@ int kstats_read(struct kstats *k)
 		{ "inode_invalidates", offsetof(struct kstats, inode_invalidates) },
 		{ "fs_invalidates", offsetof(struct kstats, fs_invalidates) },
 		{ "pools_created", offsetof(struct kstats, pools_created) },
-		{ "pools_destroyed", offsetof(struct kstats, pools_destroyed) },
 	};
 	char path[256];
 	size_t i;

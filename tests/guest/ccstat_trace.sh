@@ -27,9 +27,9 @@ is "$(awk -v i="$ino" '$5 == "get" && $8 == i' /tmp/t.txt | wc -l)" "$N" \
 is "$(grep -c '^# [0-9]* events, 0 lost$' /tmp/t.txt)" 1 "text: summary line, nothing lost"
 
 echo 1 >/proc/sys/vm/drop_caches
-$CC -j trace --op get,put --dev "$DEV" >/tmp/t.json &
+$CC -j trace --op get,put --dev "$DEV" >/tmp/t.json 2>/tmp/t.err &
 pid=$!
-sleep 1	# JSON has no header line to wait for
+wait_for /tmp/t.err "Hit Ctrl-C"	# attached
 cat $F >/dev/null
 sleep 0.5
 kill -INT $pid
@@ -44,9 +44,9 @@ is "$(tail -n 1 /tmp/t.json | sed -n 's/.*"events_lost":\([0-9]*\).*/\1/p')" 0 \
 BIG=2048
 dd if=/dev/urandom of=/mnt/ext4/cc_flood bs=$PAGE count=$BIG 2>/dev/null
 sync
-$CC -j trace --op put --ringbuf-kib 4 >/tmp/f.json &
+$CC -j trace --op put --ringbuf-kib 4 >/tmp/f.json 2>/tmp/f.err &
 pid=$!
-sleep 1
+wait_for /tmp/f.err "Hit Ctrl-C"	# attached
 ksnap /tmp/k0
 echo 1 >/proc/sys/vm/drop_caches
 ksnap /tmp/k1

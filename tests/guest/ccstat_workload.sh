@@ -57,7 +57,8 @@ ok $((!$?)) "the run's cgroup is removed afterwards"
 # -p PID on a view: only that process
 cat $A >/dev/null
 echo 1 >/proc/sys/vm/drop_caches
-sh -c "sleep 1; cat $A >/dev/null; sleep 1" &
+# exec: the counted process itself reads (-p follows a tgid, not a tree)
+sh -c "sleep 2; exec cat $A >/dev/null" &
 pid=$!
 $CC -j -p $pid stat --total 4 1 >/tmp/p.json
 wait $pid

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Prometheus exposition of ccstat's counters: a growable text buffer,
+ * name and label escaping, the text (0.0.4) vs OpenMetrics (1.0.0)
+ * differences, and the one renderer that `ccstat export` serves over HTTP
+ * and writes for node_exporter's textfile collector.  Pure functions: no
+ * BPF, no I/O, unit-tested on the host.
+ */
+#ifndef CCSTAT_METRICS_H
+#define CCSTAT_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "../bpf/ccstat.h"
+
+/* A growable string; after an allocation failure only .oom changes */
+struct mbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+void mbuf_printf(struct mbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void mbuf_puts(struct mbuf *b, const char *s);
+void mbuf_reset(struct mbuf *b);
+void mbuf_free(struct mbuf *b);
+
+enum metrics_format { METRICS_TEXT, METRICS_OPENMETRICS };
+
+/* The format an HTTP Accept header asks for (NULL: text) */
+enum metrics_format metrics_negotiate(const char *accept);
+const char *metrics_content_type(enum metrics_format f);
+
+/* [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no ':') */
+bool metrics_valid_name(const char *s, bool label);
+/* Label value: backslash, double quote and newline escaped */
+void metrics_escape_label(struct mbuf *b, const char *s);
+/* HELP text: backslash and newline escaped */
+void metrics_escape_help(struct mbuf *b, const char *s);
+
+struct metric_label {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * "# HELP"/"# TYPE" of a family.  @name is the sample name; for a
+ * counter it ends in "_total", which OpenMetrics drops from the family
+ * name.  @type is "counter" or "gauge".
+ */
+void metrics_family(struct mbuf *b, enum metrics_format f, const char *name,
+		    const char *type, const char *help);
+void metrics_sample_u64(struct mbuf *b, const char *name,
+			const struct metric_label *l, int nl, __u64 v);
+void metrics_sample_f64(struct mbuf *b, const char *name,
+			const struct metric_label *l, int nl, double v);
+/* OpenMetrics ends with "# EOF" */
+void metrics_finish(struct mbuf *b, enum metrics_format f);
+
+/* One filesystem (cleancache pool) */
+struct metrics_fs {
+	const char *device;	/* mount source, as node_exporter names it */
+	const char *fstype;
+	const char *mountpoint;
+	int pool;
+	struct cc_counts c;
+	long long stored;	/* pages in the RAM backend, -1: unknown */
+};
+
+/* One exported inode; other = true: every inode not exported on @device */
+struct metrics_inode {
+	const char *device;
+	const char *mountpoint;
+	__u64 ino;
+	bool other;
+	struct cc_counts c;
+};
+
+struct metrics_input {
+	const struct metrics_fs *fs;
+	size_t nfs;
+	bool inodes_on;			/* --top-inodes given */
+	const struct metrics_inode *inodes;
+	size_t ninodes;
+	struct cc_counts total;
+	struct cc_drops drops;
+	long long pools;		/* live pools, -1: unknown */
+	const char *backend;		/* NULL: unknown */
+	const char *version;
+	const char *attach;
+	__u64 bpf_run_ns, bpf_run_cnt;
+};
+
+/* Everything but the scrape duration (the caller times the whole scrape) */
+void metrics_render(struct mbuf *b, enum metrics_format f,
+		    const struct metrics_input *in);
+void metrics_render_scrape(struct mbuf *b, enum metrics_format f,
+			   double seconds);
+
+#endif /* CCSTAT_METRICS_H */
