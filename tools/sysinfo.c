@@ -148,28 +148,51 @@ int kstats_read(struct kstats *k)
 	return 0;
 }
 
-/* tmem_local/pools: header, then "pool pages ..." rows */
+/* Index of the column named @name in a whitespace-separated header. */
+static int header_column(const char *header, const char *name)
+{
+	char buf[512], *tok, *save;
+	int col = 0;
+
+	snprintf(buf, sizeof(buf), "%s", header);
+	for (tok = strtok_r(buf, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save), col++)
+		if (!strcmp(tok, name))
+			return col;
+	return -1;
+}
+
+/* tmem_local/pools: a header naming the columns ("pool ... pages ..."),
+ * then one row per pool */
 static void read_stored(struct kpool *pools, size_t n)
 {
-	char line[512];
+	char line[512], *tok, *save;
+	int pool, col, pages_col;
 	long long pages;
 	FILE *f;
 	size_t i;
-	int pool;
 
 	f = fopen(DEBUGFS_CC "/tmem_local/pools", "re");
 	if (!f)
 		return;
-	if (!fgets(line, sizeof(line), f)) {
+	if (!fgets(line, sizeof(line), f) ||
+	    (pages_col = header_column(line, "pages")) < 1) {
 		fclose(f);
 		return;
 	}
 	for (i = 0; i < n; i++)
 		pools[i].stored = 0;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%d %lld", &pool, &pages) != 2)
-			continue;
-		for (i = 0; i < n; i++)
+		pool = -1;
+		pages = -1;
+		for (tok = strtok_r(line, " \t\n", &save), col = 0; tok;
+		     tok = strtok_r(NULL, " \t\n", &save), col++) {
+			if (col == 0)
+				pool = atoi(tok);
+			else if (col == pages_col)
+				pages = atoll(tok);
+		}
+		for (i = 0; i < n && pages >= 0; i++)
 			if (pools[i].pool == pool)
 				pools[i].stored = pages;
 	}

@@ -33,7 +33,7 @@ ok $((!$?)) "staging dir /vmtest cleaned up"
 
 # Round-trip 1 MiB of random data through each filesystem.
 dd if=/dev/urandom of=/tmp/ref bs=64k count=16 2>/dev/null
-for dir in /mnt/ext4 /mnt/btrfs /tmp/rt; do
+for dir in /mnt/ext4 /mnt/btrfs /tmp; do
 	mkdir -p "$dir"
 	cp /tmp/ref "$dir/data" && sync && cmp -s /tmp/ref "$dir/data"
 	ok $? "write and read back a file on $dir ($(fstype "$dir"))"
