@@ -52,7 +52,7 @@ bench: all
 	bench/run
 
 demo: all
-	tests/vm/run -i tests/demo/demo.sh tools/ccstat-static build/guest/ccio \
+	tests/vm/run tests/demo/demo.sh tools/ccstat-static build/guest/ccio \
 		tests/guest/lib.sh
 
 install:

@@ -5,6 +5,9 @@
  * family names of counters and info metrics, the content type and the
  * closing "# EOF"; both come from the same calls so they cannot drift.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +81,59 @@ void mbuf_free(struct mbuf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof(*b));
+}
+
+int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
+			 unsigned int *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	char host[64];
+	const char *colon, *port;
+	unsigned long p;
+	char *end;
+	size_t n;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!arg)
+		return -EINVAL;
+	if (arg[0] == '[') {
+		colon = strstr(arg, "]:");
+		if (!colon)
+			return -EINVAL;
+		n = (size_t)(colon - arg - 1);
+		port = colon + 2;
+		arg++;
+	} else {
+		colon = strrchr(arg, ':');
+		if (!colon)
+			return -EINVAL;
+		n = (size_t)(colon - arg);
+		port = colon + 1;
+	}
+	if (n >= sizeof(host) || !*port)
+		return -EINVAL;
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (errno || *end || p < 1 || p > 65535)
+		return -EINVAL;
+	memcpy(host, arg, n);
+	host[n] = 0;
+	if (!n)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((unsigned short)p);
+		*len = sizeof(*in4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)p);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -EINVAL;
 }
 
 enum metrics_format metrics_negotiate(const char *accept)

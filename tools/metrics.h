@@ -93,6 +93,14 @@ struct metrics_input {
 	__u64 bpf_run_ns, bpf_run_cnt;
 };
 
+/*
+ * "ADDR:PORT", "[ADDR6]:PORT" or ":PORT" (loopback) into a socket
+ * address; 0 or -EINVAL.
+ */
+struct sockaddr_storage;
+int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
+			 unsigned int *len);
+
 /* Everything but the scrape duration (the caller times the whole scrape) */
 void metrics_render(struct mbuf *b, enum metrics_format f,
 		    const struct metrics_input *in);
