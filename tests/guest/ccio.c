@@ -14,6 +14,7 @@
  *   ccio punch FILE OFF LEN          punch a hole
  *   ccio expect FILE OFF LEN BYTE    exit 1 unless [OFF, OFF+LEN) is BYTE
  *   ccio stress DIR FILES OPS SEED   the coherency stress
+ *   ccio runas UID PROG [ARG...]     run PROG as UID (and GID UID), no groups
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -399,6 +401,14 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "stress") && argc == 6)
 		return cmd_stress(argv[2], num(argv[3]), num(argv[4]),
 				  num(argv[5]));
-	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress ...\n");
+	if (!strcmp(cmd, "runas") && argc >= 4) {
+		uid_t id = num(argv[2]);
+
+		if (setgroups(0, NULL) || setgid(id) || setuid(id))
+			die("drop privileges to", argv[2]);
+		execv(argv[3], argv + 3);
+		die("run", argv[3]);
+	}
+	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas ...\n");
 	return 2;
 }
