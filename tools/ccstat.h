@@ -38,7 +38,15 @@ struct options {
 	unsigned int ringbuf_kib;	/* hidden: trace ring buffer size */
 	int check_seconds;
 	const char *sort;		/* top/run: sort column */
+	bool csv;			/* stat --csv */
+	const char *listen;		/* export --listen ADDR:PORT */
+	const char *prom_file;		/* export --prom-file PATH */
+	size_t top_inodes;		/* export --top-inodes K */
+	size_t synthetic;		/* hidden: export fake inodes, no BPF */
 };
+
+/* export's default: loopback only, on the port README.md documents */
+#define EXPORT_DEFAULT_LISTEN "127.0.0.1:9587"
 
 struct command {
 	const char *name;
@@ -55,6 +63,7 @@ int cmd_stat(int argc, char **argv, struct options *opt);
 int cmd_trace(int argc, char **argv, struct options *opt);
 int cmd_run(int argc, char **argv, struct options *opt);
 int cmd_check(int argc, char **argv, struct options *opt);
+int cmd_export(int argc, char **argv, struct options *opt);
 
 /* "ccstat: failed to <what>: <why>" on stderr; returns 1 */
 int fail(const char *what, const char *fmt, ...)
@@ -133,6 +142,7 @@ struct mount_info {
 	__u32 dev;			/* kernel encoding */
 	char fstype[64];
 	char mountpoint[1024];
+	char source[256];		/* e.g. /dev/vda, as node_exporter's device */
 };
 
 struct mount_table {
@@ -211,6 +221,10 @@ void print_row(const struct printer *p, const struct cell *cells);
 void print_row_json(FILE *f, const struct column *cols, int n,
 		    const struct cell *cells);
 void json_str(FILE *f, const char *s);
+/* CSV (RFC 4180): the JSON keys as the header, null cells left empty */
+void print_header_csv(FILE *f, const struct column *cols, int n);
+void print_row_csv(FILE *f, const struct column *cols, int n,
+		   const struct cell *cells);
 
 /* Columns of a filesystem / inode / workload row and filling them */
 extern const struct column fs_columns[];

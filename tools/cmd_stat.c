@@ -18,6 +18,40 @@ static void print_total_json(FILE *f, const struct cc_counts *c)
 	print_row_json(f, fs_columns + 3, 9, cells);
 }
 
+/* CSV: one header line, then a row per filesystem and a total row */
+static void report_csv(const struct options *opt, struct view_ctx *v,
+		       const struct fs_row *rows, size_t n,
+		       const struct cc_counts *total, double span)
+{
+	static bool header_done;
+	struct fs_view fv;
+	struct cell cells[32];
+	double t = wall_time();
+	size_t i;
+
+	if (!header_done) {
+		printf("time,interval_s,");
+		print_header_csv(stdout, fs_columns, fs_ncolumns);
+		putchar('\n');
+		header_done = true;
+	}
+	for (i = 0; i <= n; i++) {
+		if (i < n) {
+			if (!opt->total && counts_zero(&rows[i].c))
+				continue;
+			fs_view_of(v, &rows[i].key, &fv);
+			fill_fs_cells(cells, &fv, &rows[i].c, 0);
+		} else {
+			fv = (struct fs_view){ .dev = "total", .pool = -1,
+					       .stored = -1 };
+			fill_fs_cells(cells, &fv, total, 0);
+		}
+		printf("%.3f,%.3f,", t, span);
+		print_row_csv(stdout, fs_columns, fs_ncolumns, cells);
+		putchar('\n');
+	}
+}
+
 static void report(const struct options *opt, struct view_ctx *v,
 		   const struct snapshot *now, const struct snapshot *base,
 		   const struct snapshot *cost_base)
@@ -35,7 +69,10 @@ static void report(const struct options *opt, struct view_ctx *v,
 	counts_sub(&total, &now->total, &base->total);
 	view_ctx_refresh(v);
 
-	if (opt->json) {
+	if (opt->csv) {
+		report_csv(opt, v, rows, now->nr_fs, &total,
+			   (double)span / 1e9);
+	} else if (opt->json) {
 		printf("{\"time\":%.3f,\"interval_s\":%.3f,\"filesystems\":",
 		       wall_time(), (double)span / 1e9);
 		print_fs_rows(stdout, true, v, rows, now->nr_fs, !opt->total);
@@ -81,6 +118,8 @@ int cmd_stat(int argc, char **argv, struct options *opt)
 	if (parse_view_options(argc, argv, opt, &first, true) ||
 	    parse_interval_count(argc, argv, first, opt))
 		return 1;
+	if (opt->csv && opt->json)
+		return fail("parse arguments", "-j and --csv exclude each other");
 	if (session_open(&s, opt, &cfg))
 		return 1;
 	view_ctx_init(&v);

@@ -25,7 +25,7 @@ static int cmd_version(int argc, char **argv, struct options *opt);
 static const struct command commands[] = {
 	{ "top", cmd_top, "[-p PID|-c CGROUP] [--sort KEY] [interval]",
 	  "live view per filesystem and per inode (default)" },
-	{ "stat", cmd_stat, "[-T] [--total] [interval [count]]",
+	{ "stat", cmd_stat, "[-T] [--total] [--csv] [interval [count]]",
 	  "one line per filesystem per interval, like iostat" },
 	{ "trace", cmd_trace, "[-p PID] [-c CGROUP] [--dev MAJ:MIN] [--op OPS]",
 	  "one line per cleancache event" },
@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	  "run COMMAND in its own cgroup and summarize its cleancache use" },
 	{ "check", cmd_check, "[-d SECONDS]",
 	  "check the kernel, attach, and reconcile with debugfs counters" },
+	{ "export", cmd_export, "[--listen ADDR:PORT] [--prom-file PATH] [--top-inodes K] [interval]",
+	  "serve Prometheus/OpenMetrics metrics (default 127.0.0.1:9587)" },
 	{ "help", cmd_help, "", "show this help" },
 	{ "version", cmd_version, "", "show the version" },
 };
@@ -101,6 +103,10 @@ static void usage(FILE *f)
 		   "  -a, --all              run: count every task, not only COMMAND\n"
 		   "      --total            stat: counts since start instead of per interval\n"
 		   "  -d, --duration SECS    check: reconcile for SECS seconds (default 3)\n"
+		   "      --csv              stat: comma-separated values, one header line\n"
+		   "      --listen ADDR:PORT export: serve /metrics there (default " EXPORT_DEFAULT_LISTEN ")\n"
+		   "      --prom-file PATH   export: write the metrics to PATH every interval\n"
+		   "      --top-inodes K     export: per-inode series for K inodes, plus \"other\"\n"
 		   "  -h, --help             this help\n"
 		   "\nSee ccstat(8) for the fields and their formulas.\n");
 }
@@ -124,6 +130,7 @@ static int cmd_version(int argc, char **argv, struct options *opt)
 
 enum {
 	OPT_DEV = 256, OPT_OP, OPT_ATTACH, OPT_RINGBUF, OPT_TOTAL,
+	OPT_CSV, OPT_LISTEN, OPT_PROM_FILE, OPT_TOP_INODES, OPT_SYNTHETIC,
 };
 
 static const struct option long_options[] = {
@@ -139,7 +146,12 @@ static const struct option long_options[] = {
 	{ "total", no_argument, NULL, OPT_TOTAL },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "prom-file", required_argument, NULL, OPT_PROM_FILE },
+	{ "top-inodes", required_argument, NULL, OPT_TOP_INODES },
 	/* hidden: for tests and debugging */
+	{ "synthetic", required_argument, NULL, OPT_SYNTHETIC },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "ringbuf-kib", required_argument, NULL, OPT_RINGBUF },
 	{ NULL, 0, NULL, 0 },
@@ -224,6 +236,26 @@ static int parse_options(int argc, char **argv, struct options *opt, int *next)
 			if (errno || *end || !*optarg || v < 1 || v > 3600)
 				return fail("parse duration", "'%s' is not 1..3600 seconds", optarg);
 			opt->check_seconds = (int)v;
+			break;
+		case OPT_CSV:
+			opt->csv = true;
+			break;
+		case OPT_LISTEN:
+			opt->listen = optarg;
+			break;
+		case OPT_PROM_FILE:
+			opt->prom_file = optarg;
+			break;
+		case OPT_TOP_INODES:
+		case OPT_SYNTHETIC:
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || v > 1000000)
+				return fail("parse inode count", "'%s' is not 0..1000000", optarg);
+			if (c == OPT_TOP_INODES)
+				opt->top_inodes = v;
+			else
+				opt->synthetic = v;
 			break;
 		case OPT_ATTACH:
 			if (!strcmp(optarg, "tp_btf"))

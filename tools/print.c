@@ -172,6 +172,63 @@ void print_row(const struct printer *p, const struct cell *cells)
 	fputc('\n', p->f);
 }
 
+void print_header_csv(FILE *f, const struct column *cols, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%s", i ? "," : "", cols[i].key);
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void print_row_csv(FILE *f, const struct column *cols, int n,
+		   const struct cell *cells)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct cell *c = &cells[i];
+
+		if (i)
+			fputc(',', f);
+		switch (cols[i].type) {
+		case COL_U64:
+			fprintf(f, "%llu", (unsigned long long)c->u);
+			break;
+		case COL_I64:
+			if (c->i >= 0)
+				fprintf(f, "%lld", c->i);
+			break;
+		case COL_INT:
+			fprintf(f, "%lld", c->i);
+			break;
+		case COL_PCT:
+		case COL_RATE:
+			if (c->d >= 0)
+				fprintf(f, "%.2f", c->d);
+			break;
+		case COL_STR:
+			if (c->s)
+				csv_str(f, c->s);
+			break;
+		}
+	}
+}
+
 void fill_counts_cells(struct cell *cells, const struct cc_counts *c,
 		       double secs)
 {

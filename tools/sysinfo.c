@@ -37,7 +37,7 @@ static void unescape(char *s)
 
 int mounts_load(struct mount_table *t)
 {
-	char line[4096], root[1024], mnt[1024], fstype[64];
+	char line[4096], root[1024], mnt[1024], fstype[64], source[256];
 	unsigned int ma, mi;
 	size_t cap = 0;
 	FILE *f;
@@ -56,9 +56,12 @@ int mounts_load(struct mount_table *t)
 			   mnt) != 4)
 			continue;
 		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep + 3, "%63s", fstype) != 1)
+		if (!sep || sscanf(sep + 3, "%63s %255s", fstype, source) < 1)
 			continue;
+		if (sscanf(sep + 3, "%*s %255s", source) != 1)
+			source[0] = 0;
 		unescape(mnt);
+		unescape(source);
 		/* a device's first mount names it */
 		old = mounts_find(t, kdev_make(ma, mi));
 		if (old)
@@ -74,6 +77,7 @@ int mounts_load(struct mount_table *t)
 		m->dev = kdev_make(ma, mi);
 		snprintf(m->fstype, sizeof(m->fstype), "%s", fstype);
 		snprintf(m->mountpoint, sizeof(m->mountpoint), "%s", mnt);
+		snprintf(m->source, sizeof(m->source), "%s", source);
 	}
 	fclose(f);
 	return 0;

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include "../../tools/ccstat.h"
+#include "../../tools/metrics.h"
 
 static int passed, failed, n;
 
@@ -237,6 +240,170 @@ static void test_fs_row(void)
 	free(out);
 }
 
+static bool body_is(const struct mbuf *b, const char *want)
+{
+	if (b->p && !strcmp(b->p, want))
+		return true;
+	printf("# got:\n%s# want:\n%s", b->p ? b->p : "(null)", want);
+	return false;
+}
+
+static void test_metrics_escaping(void)
+{
+	struct mbuf b = {};
+
+	metrics_escape_label(&b, "a\\b\"c\nd");
+	CHECK(body_is(&b, "a\\\\b\\\"c\\nd"),
+	      "label value: backslash, quote and newline escaped");
+	mbuf_reset(&b);
+	metrics_escape_help(&b, "say \"hi\"\\\n");
+	CHECK(body_is(&b, "say \"hi\"\\\\\\n"),
+	      "HELP text: quote kept, backslash and newline escaped");
+	mbuf_reset(&b);
+	metrics_escape_label(&b, "/mnt/with space/\xc3\xa9");
+	CHECK(body_is(&b, "/mnt/with space/\xc3\xa9"),
+	      "label value: blanks and UTF-8 pass through");
+	mbuf_free(&b);
+
+	CHECK(metrics_valid_name("ccstat_puts_total", false) &&
+	      metrics_valid_name("ccstat:hit_ratio:rate5m", false),
+	      "metric names: letters, digits, underscores, colons");
+	CHECK(!metrics_valid_name("9lives", false) &&
+	      !metrics_valid_name("a-b", false) &&
+	      !metrics_valid_name("", false) &&
+	      !metrics_valid_name("a:b", true),
+	      "invalid names: leading digit, dash, empty, colon in a label");
+}
+
+static void test_metrics_formats(void)
+{
+	const struct metric_label l[] = { { "mountpoint", "/mnt/a\"b" },
+					   { "scope", "page" } };
+	struct mbuf b = {};
+	int i;
+
+	CHECK(metrics_negotiate(NULL) == METRICS_TEXT &&
+	      metrics_negotiate("text/plain;version=0.0.4") == METRICS_TEXT &&
+	      metrics_negotiate("application/openmetrics-text;version=1.0.0,"
+				"text/plain;version=0.0.4;q=0.5") ==
+	      METRICS_OPENMETRICS,
+	      "Accept negotiation: OpenMetrics only when asked for");
+	CHECK(!strncmp(metrics_content_type(METRICS_TEXT),
+		       "text/plain; version=0.0.4", 25) &&
+	      !strncmp(metrics_content_type(METRICS_OPENMETRICS),
+		       "application/openmetrics-text; version=1.0.0", 43),
+	      "content types of the two formats");
+
+	for (i = 0; i < 2; i++) {
+		enum metrics_format f = i ? METRICS_OPENMETRICS : METRICS_TEXT;
+
+		mbuf_reset(&b);
+		metrics_family(&b, f, "ccstat_x_total", "counter", "X.");
+		metrics_sample_u64(&b, "ccstat_x_total", l, 2,
+				   18446744073709551615ull);
+		metrics_family(&b, f, "ccstat_build_info", "info", "B.");
+		metrics_sample_u64(&b, "ccstat_build_info", NULL, 0, 1);
+		metrics_family(&b, f, "ccstat_d_seconds", "gauge", "D.");
+		metrics_sample_f64(&b, "ccstat_d_seconds", NULL, 0, 0.0125);
+		metrics_finish(&b, f);
+	}
+	mbuf_reset(&b);
+	metrics_family(&b, METRICS_TEXT, "ccstat_x_total", "counter", "X.");
+	metrics_sample_u64(&b, "ccstat_x_total", l, 2, 18446744073709551615ull);
+	metrics_family(&b, METRICS_TEXT, "ccstat_build_info", "info", "B.");
+	metrics_sample_u64(&b, "ccstat_build_info", NULL, 0, 1);
+	metrics_finish(&b, METRICS_TEXT);
+	CHECK(body_is(&b,
+		      "# HELP ccstat_x_total X.\n# TYPE ccstat_x_total counter\n"
+		      "ccstat_x_total{mountpoint=\"/mnt/a\\\"b\",scope=\"page\"} 18446744073709551615\n"
+		      "# HELP ccstat_build_info B.\n# TYPE ccstat_build_info gauge\n"
+		      "ccstat_build_info 1\n"),
+	      "text format: counter family keeps _total, info is a gauge, no EOF");
+	mbuf_reset(&b);
+	metrics_family(&b, METRICS_OPENMETRICS, "ccstat_x_total", "counter", "X.");
+	metrics_sample_u64(&b, "ccstat_x_total", NULL, 0, 3);
+	metrics_family(&b, METRICS_OPENMETRICS, "ccstat_build_info", "info", "B.");
+	metrics_sample_u64(&b, "ccstat_build_info", NULL, 0, 1);
+	metrics_family(&b, METRICS_OPENMETRICS, "ccstat_d_seconds", "gauge", "D.");
+	metrics_sample_f64(&b, "ccstat_d_seconds", NULL, 0, 0.0125);
+	metrics_finish(&b, METRICS_OPENMETRICS);
+	CHECK(body_is(&b,
+		      "# HELP ccstat_x X.\n# TYPE ccstat_x counter\nccstat_x_total 3\n"
+		      "# HELP ccstat_build B.\n# TYPE ccstat_build info\nccstat_build_info 1\n"
+		      "# HELP ccstat_d_seconds D.\n# TYPE ccstat_d_seconds gauge\n"
+		      "ccstat_d_seconds 0.0125\n# EOF\n"),
+	      "OpenMetrics: family names drop _total/_info, body ends in # EOF");
+	mbuf_free(&b);
+}
+
+static void test_metrics_render(void)
+{
+	struct metrics_fs fs = {
+		.device = "/dev/vda", .fstype = "ext4",
+		.mountpoint = "/mnt/ext4", .pool = 0, .stored = 42,
+		.c = { .puts = 10, .puts_refused = 1, .hits = 6, .misses = 4,
+		       .inval_pages = 2, .inval_inodes = 1 },
+	};
+	struct metrics_inode ino[] = {
+		{ .device = "/dev/vda", .mountpoint = "/mnt/ext4", .ino = 12,
+		  .c = { .hits = 5, .misses = 1 } },
+		{ .device = "/dev/vda", .mountpoint = "/mnt/ext4",
+		  .other = true, .c = { .hits = 1, .misses = 3 } },
+	};
+	struct metrics_input in = {
+		.fs = &fs, .nfs = 1, .inodes_on = true, .inodes = ino,
+		.ninodes = 2, .pools = 2, .backend = "tmem_local",
+		.version = "0.1.0", .attach = "tp_btf",
+		.drops = { .events_lost = 7, .inode_full = 3 },
+	};
+	struct mbuf b = {};
+
+	metrics_render(&b, METRICS_TEXT, &in);
+	metrics_render_scrape(&b, METRICS_TEXT, 0.5);
+	CHECK(b.p && strstr(b.p, "ccstat_gets_total") &&
+	      strstr(b.p, "ccstat_hits_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 6\n") &&
+	      strstr(b.p, "ccstat_gets_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 10\n"),
+	      "render: gets = hits + misses, hits separate, node_exporter labels");
+	CHECK(b.p && strstr(b.p, ",result=\"refused\"} 1\n") &&
+	      strstr(b.p, ",scope=\"inode\"} 1\n") &&
+	      strstr(b.p, "ccstat_pages_stored{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 42\n"),
+	      "render: puts by result, invalidations by scope, pages stored");
+	CHECK(b.p && strstr(b.p, "inode=\"12\"} 6\n") &&
+	      strstr(b.p, "inode=\"other\"} 4\n") && !strstr(b.p, "pid="),
+	      "render: top inodes plus an other bucket, never a pid label");
+	CHECK(b.p && strstr(b.p, "ccstat_events_lost_total 7\n") &&
+	      strstr(b.p, "ccstat_map_full_drops_total{map=\"inode\"} 3\n") &&
+	      strstr(b.p, "ccstat_backend_info{backend=\"tmem_local\"} 1\n") &&
+	      strstr(b.p, "ccstat_pools 2\n") &&
+	      strstr(b.p, "ccstat_build_info{version=\"0.1.0\",attach=\"tp_btf\"} 1\n") &&
+	      strstr(b.p, "ccstat_scrape_duration_seconds 0.5\n"),
+	      "render: health, pools, backend and build info");
+	CHECK(b.p && !strstr(b.p, "_ratio"), "render: no ratio gauges");
+	mbuf_free(&b);
+}
+
+static void test_metrics_listen(void)
+{
+	struct sockaddr_storage ss;
+	unsigned int len;
+
+	CHECK(!metrics_parse_listen(":9587", &ss, &len) &&
+	      ss.ss_family == AF_INET &&
+	      ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(0x7f000001) &&
+	      ((struct sockaddr_in *)&ss)->sin_port == htons(9587),
+	      "listen :PORT means loopback");
+	CHECK(!metrics_parse_listen("0.0.0.0:80", &ss, &len) &&
+	      !metrics_parse_listen("[::1]:9587", &ss, &len) &&
+	      ss.ss_family == AF_INET6,
+	      "listen: explicit IPv4 and bracketed IPv6");
+	CHECK(metrics_parse_listen("localhost:1", &ss, &len) &&
+	      metrics_parse_listen("127.0.0.1", &ss, &len) &&
+	      metrics_parse_listen("127.0.0.1:0", &ss, &len) &&
+	      metrics_parse_listen("127.0.0.1:65536", &ss, &len) &&
+	      metrics_parse_listen("127.0.0.1:9x", &ss, &len),
+	      "listen: names, missing or bad ports rejected");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -248,6 +415,10 @@ int main(void)
 	test_delta();
 	test_print();
 	test_fs_row();
+	test_metrics_escaping();
+	test_metrics_formats();
+	test_metrics_render();
+	test_metrics_listen();
 	printf("1..%d\n", n);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

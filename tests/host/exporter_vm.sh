@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# exporter_vm.sh: a real Prometheus on the host scrapes `ccstat export`
+# running in the test VM (through VM_HOSTFWD, loopback only) during a
+# workload.  Every PromQL expression of the Grafana dashboard must return
+# data, and the hit ratio, hits and gets Prometheus holds must equal the
+# kernel's own counters over the workload (printed by the guest).  TAP.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+. tests/lib/prometheus.sh
+
+n=0 failed=0
+t_ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+
+hostport=$(free_port)
+log=$(mktemp "${TMPDIR:-/tmp}/ccstat-exportvm.XXXXXX")
+VM_HOSTFWD="tcp:127.0.0.1:$hostport-:9587" VM_TIMEOUT=${VM_TIMEOUT:-600} \
+	tests/vm/run tests/guest/ccstat_export.sh tests/lib/tap.sh \
+	tests/guest/ccstat_lib.sh tools/ccstat-static >"$log" 2>&1 &
+vm=$!
+cleanup() {
+	kill "$vm" 2>/dev/null; wait "$vm" 2>/dev/null
+	prom_stop
+	rm -f "$log"
+}
+trap cleanup EXIT
+
+# wait_mark MARK SECS: until the guest printed MARK
+wait_mark() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		grep -q -- "$1" "$log" && return 0
+		kill -0 "$vm" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+prom_start "127.0.0.1:$hostport" "$root/dashboards/ccstat-rules.yml"
+t_ok $? "prometheus serves on $PROM_URL, scraping 127.0.0.1:$hostport"
+wait_mark @@export-ready@@ 400
+t_ok $? "guest exporter ready"
+wait_mark @@export-quiet@@ 400
+t_ok $? "guest workload done"
+sleep 3
+up=$(prom_value 'up{job="ccstat"}')
+t_ok $([ "$up" = 1 ] && echo 0 || echo 1) "Prometheus scrapes the guest (up=$up)"
+scraped=$(prom_value 'count_over_time(up{job="ccstat"}[5m])')
+echo "# scrapes so far: $scraped"
+
+# Every expression the dashboard uses returns data (workload in the last
+# few minutes: rate windows of 5m see it)
+tests_out=$(dashboards/tests/check-exprs --require-data --rate-interval 5m \
+	"$PROM_URL" dashboards/ccstat.json)
+rc=$?
+echo "$tests_out" | sed 's/^/# /'
+t_ok $rc "every dashboard expression returns data from the live exporter"
+
+# Prometheus's numbers equal the kernel's over the workload (the exporter
+# attached before the first kernel snapshot; nothing else runs)
+kd=$(grep -o '@@kdelta[^@]*@@' "$log" | head -n1)
+kv() { echo "$kd" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+hits=$(prom_value 'sum(ccstat_hits_total)')
+gets=$(prom_value 'sum(ccstat_gets_total)')
+puts=$(prom_value 'sum(ccstat_puts_total{result="stored"})')
+ratio=$(prom_value 'sum(ccstat_hits_total) / sum(ccstat_gets_total)')
+kratio=$(python3 -c "print($(kv succ_gets) / ($(kv succ_gets) + $(kv failed_gets)))" 2>/dev/null)
+echo "# kernel: $kd"
+echo "# prometheus: hits=$hits gets=$gets puts=$puts ratio=$ratio kernel ratio=$kratio"
+t_ok $([ "$hits" = "$(kv succ_gets)" ] && [ -n "$hits" ] && echo 0 || echo 1) "hits: Prometheus $hits = kernel succ_gets $(kv succ_gets)"
+t_ok $([ "$gets" = "$(($(kv succ_gets) + $(kv failed_gets)))" ] && echo 0 || echo 1) "gets: Prometheus $gets = kernel succ_gets + failed_gets"
+t_ok $([ "$puts" = "$(kv puts)" ] && echo 0 || echo 1) "puts: Prometheus $puts = kernel puts $(kv puts)"
+t_ok $(python3 -c "import sys; sys.exit(0 if abs(float('$ratio') - float('$kratio')) < 1e-9 else 1)" 2>/dev/null; echo $?) \
+	"hit ratio: Prometheus $ratio = kernel $kratio"
+rec=$(prom_value 'sum(ccstat:gets:rate5m) > 0')
+t_ok $([ "$rec" != none ] && echo 0 || echo 1) "recording rule ccstat:gets:rate5m evaluates on live data ($rec)"
+sd=$(prom_value 'max_over_time(ccstat_scrape_duration_seconds[5m])')
+echo "# max scrape duration in the guest: $sd s"
+
+wait "$vm"
+vmrc=$?
+echo "# ---- guest ----"
+grep -E '^(ok|not ok|#|1\.\.)' "$log" | grep -v '^# ---'
+t_ok $vmrc "guest test exits 0"
+echo "1..$n"
+[ "$failed" = 0 ]
