@@ -32,12 +32,17 @@ echo "@@export-ready@@"
 sleep 4
 
 # The workload: per filesystem write+evict (puts), read (gets, hits),
-# evict again and read again (more hits), delete one file (invalidates)
+# evict into a small store and read again (hits and misses), delete one
+# file (invalidates)
 for fs in /mnt/ext4 /mnt/btrfs; do
 	make_file $fs/a $N
 	cat $fs/a >/dev/null
+	# A store of N/4 pages: the next re-read has hits and misses
+	cap=$(cat /sys/module/tmem_local/parameters/max_size)
+	echo $((N / 4 * PAGE)) >/sys/module/tmem_local/parameters/max_size
 	echo 1 >/proc/sys/vm/drop_caches
 	cat $fs/a >/dev/null
+	echo "$cap" >/sys/module/tmem_local/parameters/max_size
 	make_file $fs/b $((N / 2))
 	rm $fs/b
 	sync
