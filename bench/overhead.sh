@@ -1,8 +1,9 @@
 #!/bin/sh
 # Benchmark (in the VM): a cleancache-bound workload (re-read a file whose
-# pages live in cleancache, dropping the page cache between rounds) timed
-# without ccstat, with `ccstat stat` aggregating, and again without; and
-# ccstat's own CPU time and memory at a 1-second refresh.
+# pages live in cleancache, dropping the page cache between rounds), timed
+# alternately without and with `ccstat stat 1` aggregating, three times
+# each; and ccstat's own CPU time (during the workload only, not the BPF
+# load) and memory at that 1-second refresh.
 . /run/test/lib.sh
 CCSTAT=/run/test/ccstat-static
 m=/mnt/ext4
@@ -11,29 +12,36 @@ rounds=${ROUNDS:-20}
 $CCIO fill $m/ovh $pages 1
 drop
 cat $m/ovh > /dev/null; drop		# warm: pages now in cleancache
+pool=$(pool_of $m)
 
-# workload: print events (gets + puts) per second
-workload() {
-	local pool=$(pool_of $m) e0 e1 t0 t1
-	e0=$(( $(pstat $pool succ_gets) + $(pstat $pool failed_gets) + $(pstat $pool puts) ))
-	t0=$(awk '{ print $1 }' /proc/uptime)
-	i=0
-	while [ $i -lt $rounds ]; do cat $m/ovh > /dev/null; drop; i=$((i + 1)); done
-	t1=$(awk '{ print $1 }' /proc/uptime)
-	e1=$(( $(pstat $pool succ_gets) + $(pstat $pool failed_gets) + $(pstat $pool puts) ))
-	awk -v e=$((e1 - e0)) -v a=$t0 -v b=$t1 'BEGIN { printf "%d events in %.2f s = %.0f events/s\n", e, b - a, e / (b - a) }'
+events() {
+	echo $(( $(pstat $pool succ_gets) + $(pstat $pool failed_gets) + $(pstat $pool puts) ))
 }
 
-echo "bench overhead baseline1: $(workload)"
-$CCSTAT stat 1 > /tmp/stat.out 2>&1 &
-pid=$!
-sleep 3	# attached
-echo "bench overhead ccstat:    $(workload)"
-rss=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
-cpu=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
-hz=100
-kill -INT $pid; wait $pid
-echo "bench overhead baseline2: $(workload)"
-echo "bench overhead ccstat_rss_kb=$rss ccstat_cpu_ticks=$cpu (USER_HZ=$hz) over the ccstat run"
-grep -i "cost\|runs" /tmp/stat.out | tail -2
+# workload: prints "EVENTS SECONDS"
+workload() {
+	local e0 t0 t1 i=0
+	e0=$(events)
+	t0=$(awk '{ print $1 }' /proc/uptime)
+	while [ $i -lt $rounds ]; do cat $m/ovh > /dev/null; drop; i=$((i + 1)); done
+	t1=$(awk '{ print $1 }' /proc/uptime)
+	echo "$(( $(events) - e0 )) $(awk -v a=$t0 -v b=$t1 'BEGIN { print b - a }')"
+}
+
+rate() { awk -v e=$1 -v s=$2 'BEGIN { printf "%.0f", e / s }'; }
+cputicks() { awk '{ print $14 + $15 }' /proc/$1/stat; }
+
+for pass in 1 2 3; do
+	set -- $(workload)
+	echo "bench overhead pass=$pass without_ccstat events=$1 s=$2 events_per_s=$(rate $1 $2)"
+	$CCSTAT stat 1 > /tmp/stat.out 2>&1 &
+	pid=$!
+	while ! grep -q DEVICE /tmp/stat.out; do sleep 0.2; done	# attached
+	c0=$(cputicks $pid)
+	set -- $(workload)
+	c1=$(cputicks $pid)
+	rss=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
+	kill -INT $pid; wait $pid
+	echo "bench overhead pass=$pass with_ccstat events=$1 s=$2 events_per_s=$(rate $1 $2) ccstat_cpu_pct=$(awk -v c=$((c1 - c0)) -v s=$2 'BEGIN { printf "%.2f", c / s }') ccstat_rss_kb=$rss"
+done
 rm $m/ovh
