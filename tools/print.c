@@ -148,11 +148,6 @@ void print_row(const struct printer *p, const struct cell *cells)
 			snprintf(buf, sizeof(buf), "%lld", c->i);
 			break;
 		case COL_PCT:
-			if (c->d < 0)
-				snprintf(buf, sizeof(buf), "-");
-			else
-				snprintf(buf, sizeof(buf), "%.1f", c->d);
-			break;
 		case COL_RATE:
 			if (c->d < 0)
 				snprintf(buf, sizeof(buf), "-");

@@ -9,11 +9,6 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 . tests/lib/prometheus.sh
 
-n=0 failed=0
-t_ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
 exp_pid='' tmp=$(mktemp -d)
 cleanup() {
 	[ -n "$exp_pid" ] && kill "$exp_pid" 2>/dev/null && wait "$exp_pid" 2>/dev/null

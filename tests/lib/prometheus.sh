@@ -51,3 +51,10 @@ prom_value() {
 		${2:+--data-urlencode "time=$2"} |
 		python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "none")'
 }
+
+# t_ok RC DESC: one TAP result line, numbered; failures counted in $failed
+n=0 failed=0
+t_ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
