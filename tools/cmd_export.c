@@ -285,6 +285,40 @@ static int synthetic_snapshot(struct exporter *e, struct snapshot *snap)
 	return 0;
 }
 
+/*
+ * Every pool the kernel lists gets its series from the first scrape, at 0
+ * until its first event: a counter that appears already at N hides its
+ * first increase from rate().  Fills @out; returns how many rows.
+ */
+static size_t zero_rows_for_idle_pools(struct exporter *e,
+				       const struct snapshot *snap,
+				       struct metrics_fs *out)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; e->s && i < e->v.nkp; i++) {
+		const struct kpool *kp = &e->v.kp[i];
+		struct cc_fs_key key = { .dev = kp->dev, .pool = kp->pool };
+		const struct fs_label *l;
+
+		for (j = 0; j < snap->nr_fs; j++)
+			if (snap->fs[j].key.dev == key.dev &&
+			    snap->fs[j].key.pool == key.pool)
+				break;
+		if (j < snap->nr_fs)
+			continue;
+		l = label_of(e, &key);
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].device = l ? l->device : "";
+		out[n].fstype = l ? l->fstype : "";
+		out[n].mountpoint = l ? l->mountpoint : "";
+		out[n].pool = key.pool;
+		out[n].stored = kp->stored;
+		n++;
+	}
+	return n;
+}
+
 /* Read the maps and render the body into e->body; call with e->lock held */
 static int collect(struct exporter *e, enum metrics_format f)
 {
@@ -305,7 +339,7 @@ static int collect(struct exporter *e, enum metrics_format f)
 	if (err)
 		return err;
 	view_ctx_refresh(&e->v);
-	mfs = calloc(snap.nr_fs ? snap.nr_fs : 1, sizeof(*mfs));
+	mfs = calloc(snap.nr_fs + e->v.nkp + 1, sizeof(*mfs));
 	if (!mfs) {
 		snapshot_free(&snap);
 		return -ENOMEM;
@@ -322,7 +356,7 @@ static int collect(struct exporter *e, enum metrics_format f)
 						      snap.fs[i].key.pool);
 	}
 	in.fs = mfs;
-	in.nfs = snap.nr_fs;
+	in.nfs = snap.nr_fs + zero_rows_for_idle_pools(e, &snap, mfs + snap.nr_fs);
 	if (in.inodes_on) {
 		build_inodes(e, &snap, &mi, &in.ninodes);
 		in.inodes = mi;

@@ -35,12 +35,17 @@ sleep 4
 # evict into a small store and read again (hits and misses), delete one
 # file (invalidates)
 for fs in /mnt/ext4 /mnt/btrfs; do
+	# Phases 2 s apart (scrapes are 1 s): each new series is scraped
+	# before the increases that rate() must see
 	make_file $fs/a $N
+	sleep 2
 	cat $fs/a >/dev/null
+	sleep 2
 	# A store of N/4 pages: the next re-read has hits and misses
 	cap=$(cat /sys/module/tmem_local/parameters/max_size)
 	echo $((N / 4 * PAGE)) >/sys/module/tmem_local/parameters/max_size
 	echo 1 >/proc/sys/vm/drop_caches
+	sleep 2
 	cat $fs/a >/dev/null
 	echo "$cap" >/sys/module/tmem_local/parameters/max_size
 	make_file $fs/b $((N / 2))
