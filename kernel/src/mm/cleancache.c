@@ -458,13 +458,29 @@ void __cleancache_invalidate_fs(struct super_block *sb)
 }
 EXPORT_SYMBOL(__cleancache_invalidate_fs);
 
-static int cleancache_stat_get(void *data, u64 *val)
+static int cleancache_counter_get(void *data, u64 *val)
 {
 	*val = atomic_long_read(data);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(cleancache_stat_fops, cleancache_stat_get, NULL,
+DEFINE_DEBUGFS_ATTRIBUTE(cleancache_counter_fops, cleancache_counter_get, NULL,
 			 "%llu\n");
+
+/**
+ * cleancache_debugfs_counter - expose an atomic counter read-only
+ * @name: the file name
+ * @dir: the directory, e.g. cleancache_debugfs_dir() or a subdirectory
+ * @counter: the counter; must outlive the file
+ *
+ * For the frontend and its backends alike.  Failure is not fatal.
+ */
+void cleancache_debugfs_counter(const char *name, struct dentry *dir,
+				atomic_long_t *counter)
+{
+	debugfs_create_file_unsafe(name, 0444, dir, counter,
+				   &cleancache_counter_fops);
+}
+EXPORT_SYMBOL_GPL(cleancache_debugfs_counter);
 
 static int cleancache_backend_show(struct seq_file *m, void *v)
 {
@@ -533,9 +549,8 @@ static int __init cleancache_init(void)
 	root = debugfs_create_dir("cleancache", NULL);
 	cleancache_debugfs_root = root;
 	for (i = 0; i < CC_NR_STATS; i++)
-		debugfs_create_file_unsafe(cleancache_stat_names[i], 0444, root,
-					   &cleancache_stats[i],
-					   &cleancache_stat_fops);
+		cleancache_debugfs_counter(cleancache_stat_names[i], root,
+					   &cleancache_stats[i]);
 	debugfs_create_file("backend", 0444, root, NULL,
 			    &cleancache_backend_fops);
 	debugfs_create_file("pools", 0444, root, NULL, &cleancache_pools_fops);

@@ -10,7 +10,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cleancache.h>
-#include <linux/debugfs.h>
 #include <linux/tmem.h>
 
 static const struct tmem_store *tmem_store __read_mostly;
@@ -115,13 +114,6 @@ static const struct cleancache_ops tmem_cleancache_ops = {
 	.invalidate_fs		= tmem_cleancache_invalidate_fs,
 };
 
-static int tmem_debugfs_get(void *data, u64 *val)
-{
-	*val = atomic_long_read(data);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(tmem_debugfs_fops, tmem_debugfs_get, NULL, "%llu\n");
-
 /**
  * tmem_register_store - make @store the store behind cleancache
  * @store: the store; must stay valid forever
@@ -145,9 +137,8 @@ int tmem_register_store(const struct tmem_store *store)
 		WRITE_ONCE(tmem_store, NULL);
 		return ret;
 	}
-	debugfs_create_file_unsafe("tmem_index_overflow", 0444,
-				   cleancache_debugfs_dir(),
-				   &tmem_index_overflow, &tmem_debugfs_fops);
+	cleancache_debugfs_counter("tmem_index_overflow",
+				   cleancache_debugfs_dir(), &tmem_index_overflow);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(tmem_register_store);

@@ -723,14 +723,6 @@ static const struct kernel_param_ops tmem_local_enabled_ops = {
 module_param_cb(enabled, &tmem_local_enabled_ops, &tmem_local_enabled, 0644);
 MODULE_PARM_DESC(enabled, "Register as the cleancache store (1, default) or stay out (0); can be turned on at runtime");
 
-static int tmem_local_stat_get(void *data, u64 *val)
-{
-	*val = atomic_long_read(data);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(tmem_local_stat_fops, tmem_local_stat_get, NULL,
-			 "%llu\n");
-
 static int tmem_local_ulong_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(*(unsigned long *)data);
@@ -793,9 +785,8 @@ static void tmem_local_debugfs_init(void)
 				   &tmem_local.nr_free,
 				   &tmem_local_ulong_fops);
 	for (i = 0; i < TL_NR_STATS; i++)
-		debugfs_create_file_unsafe(tmem_local_stat_names[i], 0444, dir,
-					   &tmem_local.stats[i],
-					   &tmem_local_stat_fops);
+		cleancache_debugfs_counter(tmem_local_stat_names[i], dir,
+					   &tmem_local.stats[i]);
 	debugfs_create_file("pools", 0444, dir, NULL, &tmem_local_pools_fops);
 }
 

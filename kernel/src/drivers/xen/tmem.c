@@ -304,14 +304,6 @@ static int xen_tmem_enable(void)
 	return 0;
 }
 
-static int xen_tmem_stat_get(void *data, u64 *val)
-{
-	*val = atomic_long_read(data);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(xen_tmem_stat_fops, xen_tmem_stat_get, NULL,
-			 "%llu\n");
-
 static void xen_tmem_debugfs_init(void)
 {
 	struct dentry *dir;
@@ -319,9 +311,8 @@ static void xen_tmem_debugfs_init(void)
 
 	dir = debugfs_create_dir("xen_tmem", cleancache_debugfs_dir());
 	for (i = 0; i < XT_NR_STATS; i++)
-		debugfs_create_file_unsafe(xen_tmem_stat_names[i], 0444, dir,
-					   &xen_tmem_stats[i],
-					   &xen_tmem_stat_fops);
+		cleancache_debugfs_counter(xen_tmem_stat_names[i], dir,
+					   &xen_tmem_stats[i]);
 	debugfs_create_bool("registered", 0444, dir, &xen_tmem_registered);
 }
 

@@ -84,6 +84,8 @@ DECLARE_STATIC_KEY_FALSE(cleancache_enabled_key);
 int cleancache_register_ops(const struct cleancache_ops *ops,
 			    const char *name);
 struct dentry *cleancache_debugfs_dir(void);
+void cleancache_debugfs_counter(const char *name, struct dentry *dir,
+				atomic_long_t *counter);
 #if IS_ENABLED(CONFIG_CLEANCACHE_KUNIT_TEST)
 long cleancache_stat_value(const char *name);
 #endif
