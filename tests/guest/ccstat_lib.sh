@@ -68,12 +68,14 @@ make_file() {
 	echo 1 >/proc/sys/vm/drop_caches
 }
 
-# wait_for FILE PATTERN: until FILE has a line matching PATTERN (10 s)
+# wait_for FILE PATTERN: until FILE has a line matching PATTERN (120 s: a
+# deadline for a hang, not a speed limit; attaching under TCG on a loaded
+# host can take seconds)
 wait_for() {
 	i=0
 	while ! grep -q -- "$2" "$1" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
+		[ $i -gt 1200 ] && return 1
 		sleep 0.1
 	done
 	return 0

