@@ -15,6 +15,16 @@
  *   ccio expect FILE OFF LEN BYTE    exit 1 unless [OFF, OFF+LEN) is BYTE
  *   ccio stress DIR FILES OPS SEED   the coherency stress
  *   ccio runas UID PROG [ARG...]     run PROG as UID (and GID UID), no groups
+ *   ccio falloc FILE MODEL MODE OFF LEN
+ *                                    fallocate MODE (zero, collapse, insert)
+ *                                    on FILE, and the same edit on MODEL
+ *   ccio clone SRC SOFF DST DOFF LEN FICLONERANGE (LEN 0: FICLONE, whole file)
+ *   ccio dedupe SRC SOFF DST DOFF LEN
+ *                                    FIDEDUPERANGE; exit 1 unless deduped
+ *   ccio copy SRC SOFF DST DOFF LEN  copy_file_range
+ *   ccio diorace FILE PAGES ITERS    O_DIRECT writes racing buffered reads
+ *                                    and page-cache drops; exit 1 if a read
+ *                                    after a write returns older data
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,7 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sched.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -195,6 +209,236 @@ static int cmd_expect(const char *file, long off, long len, int byte)
 	return 0;
 }
 
+/* Read a whole (small) file; *len gets its size. */
+static unsigned char *slurp(const char *file, long *len)
+{
+	int fd = open(file, O_RDONLY);
+	unsigned char *buf;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st))
+		die("open", file);
+	buf = calloc(1, st.st_size + 1);
+	if (!buf || pread(fd, buf, st.st_size, 0) != st.st_size)
+		die("read", file);
+	close(fd);
+	*len = st.st_size;
+	return buf;
+}
+
+static void spill(const char *file, const unsigned char *buf, long len)
+{
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || write(fd, buf, len) != len || close(fd))
+		die("write", file);
+}
+
+/* fallocate MODE on FILE; apply what it means for the data to MODEL. */
+static int cmd_falloc(const char *file, const char *model, const char *mode,
+		      long off, long len)
+{
+	long size, nsize;
+	unsigned char *old = slurp(model, &size), *new;
+	int fd = open(file, O_RDWR), flags;
+
+	if (fd < 0)
+		die("open", file);
+	new = calloc(1, size + len);
+	if (!new)
+		die("allocate", "model");
+	if (!strcmp(mode, "zero")) {
+		flags = FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
+		memcpy(new, old, size);
+		memset(new + off, 0, off + len > size ? size - off : len);
+		nsize = size;
+	} else if (!strcmp(mode, "collapse")) {
+		flags = FALLOC_FL_COLLAPSE_RANGE;
+		memcpy(new, old, off);
+		memcpy(new + off, old + off + len, size - off - len);
+		nsize = size - len;
+	} else if (!strcmp(mode, "insert")) {
+		flags = FALLOC_FL_INSERT_RANGE;
+		memcpy(new, old, off);
+		memcpy(new + off + len, old + off, size - off);
+		nsize = size + len;
+	} else {
+		fprintf(stderr, "ccio: unknown fallocate mode '%s'\n", mode);
+		exit(2);
+	}
+	if (fallocate(fd, flags, off, len)) {
+		if (errno == EOPNOTSUPP) {
+			printf("unsupported\n");
+			return 3;
+		}
+		die("fallocate", file);
+	}
+	if (fsync(fd) || close(fd))
+		die("sync", file);
+	spill(model, new, nsize);
+	free(old);
+	free(new);
+	return 0;
+}
+
+static int cmd_clone(const char *src, long soff, const char *dst, long doff,
+		     long len)
+{
+	int sfd = open(src, O_RDONLY), dfd = open(dst, O_RDWR);
+	struct file_clone_range r = {
+		.src_fd = sfd, .src_offset = soff, .src_length = len,
+		.dest_offset = doff,
+	};
+
+	if (sfd < 0 || dfd < 0)
+		die("open", dst);
+	if (len ? ioctl(dfd, FICLONERANGE, &r) : ioctl(dfd, FICLONE, sfd)) {
+		if (errno == EOPNOTSUPP || errno == EXDEV) {
+			printf("unsupported\n");
+			return 3;
+		}
+		die("clone into", dst);
+	}
+	if (fsync(dfd))
+		die("sync", dst);
+	close(sfd);
+	close(dfd);
+	return 0;
+}
+
+static int cmd_dedupe(const char *src, long soff, const char *dst, long doff,
+		      long len)
+{
+	struct file_dedupe_range *r = calloc(1, sizeof(*r) +
+					     sizeof(struct file_dedupe_range_info));
+	int sfd = open(src, O_RDONLY), dfd = open(dst, O_RDWR);
+
+	if (!r || sfd < 0 || dfd < 0)
+		die("open", dst);
+	r->src_offset = soff;
+	r->src_length = len;
+	r->dest_count = 1;
+	r->info[0].dest_fd = dfd;
+	r->info[0].dest_offset = doff;
+	if (ioctl(sfd, FIDEDUPERANGE, r)) {
+		if (errno == EOPNOTSUPP || errno == EINVAL) {
+			printf("unsupported\n");
+			return 3;
+		}
+		die("dedupe into", dst);
+	}
+	close(sfd);
+	close(dfd);
+	if (r->info[0].status != FILE_DEDUPE_RANGE_SAME ||
+	    r->info[0].bytes_deduped != (uint64_t)len) {
+		fprintf(stderr, "ccio: dedupe: status %d, %llu bytes\n",
+			r->info[0].status,
+			(unsigned long long)r->info[0].bytes_deduped);
+		return 1;
+	}
+	free(r);
+	return 0;
+}
+
+static int cmd_copy(const char *src, long soff, const char *dst, long doff,
+		    long len)
+{
+	int sfd = open(src, O_RDONLY), dfd = open(dst, O_RDWR);
+	loff_t so = soff, dof = doff;
+
+	if (sfd < 0 || dfd < 0)
+		die("open", dst);
+	while (len > 0) {
+		ssize_t n = copy_file_range(sfd, &so, dfd, &dof, len, 0);
+
+		if (n <= 0)
+			die("copy_file_range into", dst);
+		len -= n;
+	}
+	if (fsync(dfd))
+		die("sync", dst);
+	close(sfd);
+	close(dfd);
+	return 0;
+}
+
+/*
+ * O_DIRECT writes of a new byte to PAGES pages while a child reads the
+ * same pages, one at a time, through the page cache and drops each again
+ * at once (fadvise DONTNEED: eviction, so cleancache puts).  After each write the child
+ * pauses and a buffered read must return the new byte: a copy that the
+ * child's read cached during the write must not survive it.
+ */
+static int cmd_diorace(const char *file, long pages, long iters)
+{
+	volatile int *ctl = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long len = pages * PAGE, i, j, bad = 0;
+	unsigned char *buf, *rbuf = malloc(len);
+	int fd, dfd, status;
+	pid_t child;
+
+	if (ctl == MAP_FAILED || !rbuf || posix_memalign((void **)&buf, PAGE, len))
+		die("allocate", "buffers");
+	memset(buf, 0, len);
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	dfd = open(file, O_RDWR | O_DIRECT);
+	if (fd < 0 || dfd < 0 || pwrite(dfd, buf, len, 0) != len)
+		die("create", file);
+	ctl[0] = 0;	/* 1: pause, 2: exit */
+	ctl[1] = 0;	/* the child's ack of a pause */
+	rng_state = 1;
+	child = fork();
+	if (child < 0)
+		die("fork", "reader");
+	if (!child) {
+		/* No readahead: only the page read is cached, and dropped */
+		posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+		for (;;) {
+			if (ctl[0]) {
+				ctl[1] = 1;
+				if (ctl[0] == 2)
+					_exit(0);
+				sched_yield();
+				continue;
+			}
+			/* One page at a time: cached only for a moment */
+			ctl[1] = 0;
+			j = (rng() % pages) * PAGE;
+			if (pread(fd, rbuf, PAGE, j) < 0)
+				_exit(2);
+			posix_fadvise(fd, j, PAGE, POSIX_FADV_DONTNEED);
+		}
+	}
+	for (i = 1; i <= iters && bad < 3; i++) {
+		memset(buf, i & 0xff, len);
+		if (pwrite(dfd, buf, len, 0) != len)
+			die("write (O_DIRECT)", file);
+		ctl[0] = 1;
+		while (!ctl[1])
+			sched_yield();
+		if (pread(fd, rbuf, len, 0) != len)
+			die("read", file);
+		for (j = 0; j < len; j++) {
+			if (rbuf[j] != (unsigned char)(i & 0xff)) {
+				fprintf(stderr, "ccio: %s: after write %ld byte %ld is %#x: stale\n",
+					file, i, j, rbuf[j]);
+				bad++;
+				break;
+			}
+		}
+		/* Evict what the check read, then let the reader go on. */
+		posix_fadvise(fd, 0, len, POSIX_FADV_DONTNEED);
+		ctl[0] = 0;
+	}
+	ctl[0] = 2;
+	waitpid(child, &status, 0);
+	printf("iterations=%ld stale=%ld\n", i - 1, bad);
+	close(fd);
+	close(dfd);
+	return bad ? 1 : 0;
+}
+
 /* ---- coherency stress ---- */
 
 struct model {
@@ -209,7 +453,7 @@ static void drop_caches(void)
 {
 	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
 
-	/* 1: page cache only; evicting inodes would flush cleancache too */
+	/* 1: the page cache (the files stay open: their inodes stay anyway) */
 	sync();
 	if (fd < 0 || write(fd, "1", 1) != 1)
 		die("write", "/proc/sys/vm/drop_caches");
@@ -409,6 +653,20 @@ int main(int argc, char **argv)
 		execv(argv[3], argv + 3);
 		die("run", argv[3]);
 	}
-	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas ...\n");
+	if (!strcmp(cmd, "falloc") && argc == 7)
+		return cmd_falloc(argv[2], argv[3], argv[4], num(argv[5]),
+				  num(argv[6]));
+	if ((!strcmp(cmd, "clone") || !strcmp(cmd, "dedupe") ||
+	     !strcmp(cmd, "copy")) && argc == 7) {
+		int (*fn)(const char *, long, const char *, long, long) =
+			cmd[0] == 'c' ? (cmd[1] == 'l' ? cmd_clone : cmd_copy) :
+			cmd_dedupe;
+
+		return fn(argv[2], num(argv[3]), argv[4], num(argv[5]),
+			  num(argv[6]));
+	}
+	if (!strcmp(cmd, "diorace") && argc == 5)
+		return cmd_diorace(argv[2], num(argv[3]), num(argv[4]));
+	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|falloc|clone|dedupe|copy|diorace ...\n");
 	return 2;
 }

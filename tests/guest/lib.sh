@@ -14,6 +14,29 @@ dev_of() {
 	awk -v m="$1" '$5 == m { print $3 }' /proc/self/mountinfo
 }
 
+# disk_of FS: the test VM's disk holding FS (ext4 or btrfs)
+disk_of() {
+	case $1 in ext4) echo /dev/vda ;; btrfs) echo /dev/vdb ;; esac
+}
+
+# use_fs FS: set m (mount point), disk and pool for FS, with one TAP
+# result saying whether it has a pool; fail if it has none
+use_fs() {
+	m=/mnt/$1
+	disk=$(disk_of "$1")
+	pool=$(pool_of $m)
+	ok $([ -n "$pool" ]; echo $?) "$1: a pool exists for $m"
+	[ -n "$pool" ]
+}
+
+# no_kernel_reports: one TAP result: the kernel logged no BUG, WARNING or
+# Oops (the lines themselves go to the log as a diagnostic)
+no_kernel_reports() {
+	dmesg | grep -E "BUG|WARNING|Oops|stack segment" && diag "kernel complained"
+	dmesg | grep -qE "BUG:|WARNING:|Oops"
+	ok $((! $?)) "the kernel logged no BUG, WARNING or Oops"
+}
+
 # pool_of MOUNTPOINT: the cleancache pool id of a mounted filesystem
 pool_of() {
 	awk -v dev="$(dev_of "$1")" 'NR > 1 && $2 == dev { print $1 }' $CC/pools
@@ -33,8 +56,8 @@ tstat() { table_get $TL/pools "$1" "$2"; }
 # gstat NAME: global frontend counter
 gstat() { cat $CC/"$1"; }
 
-# drop: write back, then drop the clean page cache (not inodes: evicting
-# an inode invalidates its cleancache pages, by design)
+# drop: write back, then drop the clean page cache (inodes stay; a test
+# of inode reclaim writes 3 itself)
 drop() {
 	sync
 	echo 1 > /proc/sys/vm/drop_caches

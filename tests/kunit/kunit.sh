@@ -1,8 +1,8 @@
 #!/bin/sh
 # In-guest: the KUnit suites ran at boot (kunit.enable=1); turn their KTAP
 # results from the kernel log into flat TAP lines for tests/run-all.
-# Boot with tmem_local.enabled=0: the frontend suite registers a fake
-# backend, which a real store would already have claimed.
+# tests/run-all boots it twice, with and without tmem_local.enabled=0:
+# the suites must pass whether or not a store is registered.
 dmesg | sed 's/^\[[^]]*\] //' > /tmp/kunit.log
 # The raw KTAP, indented as a comment so that only the flat lines count
 sed -n '/^KTAP version/,$p' /tmp/kunit.log |

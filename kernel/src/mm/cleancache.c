@@ -9,6 +9,9 @@
  * (pool, file key, index): one pool per filesystem, created at mount (or
  * when a backend registers later), destroyed at unmount; the file key is
  * the exportfs handle when the filesystem has one, else the inode number.
+ * The copies of a file named by a handle outlive its in-memory inode
+ * while it stays linked; Documentation/admin-guide/mm/cleancache.rst
+ * argues why no copy is ever stale.
  *
  * Every operation is a tracepoint and is counted per outcome, globally and
  * per pool, in debugfs cleancache/.  Until a backend registers, the hooks
@@ -31,10 +34,6 @@
 #define CREATE_TRACE_POINTS
 #include <trace/events/cleancache.h>
 
-/* The one backend; set once, never cleared (there is no unregister). */
-static const struct cleancache_ops *cleancache_ops __read_mostly;
-static const char *cleancache_backend_name = "none";
-
 DEFINE_STATIC_KEY_FALSE(cleancache_enabled_key);
 EXPORT_SYMBOL_GPL(cleancache_enabled_key);
 
@@ -50,6 +49,7 @@ enum cleancache_stat {
 	CC_FS_INVALIDATES = CC_NR_POOL_STATS, /* pools destroyed (unmount) */
 	CC_POOLS_CREATED,	/* pools a backend created */
 	CC_POOL_CREATE_FAILED,	/* pools a backend failed to create */
+	CC_INODES_KEPT,		/* inodes evicted with their copies kept */
 	CC_NR_STATS,
 };
 
@@ -63,34 +63,14 @@ static const char * const cleancache_stat_names[CC_NR_STATS] = {
 	[CC_FS_INVALIDATES]	= "fs_invalidates",
 	[CC_POOLS_CREATED]	= "pools_created",
 	[CC_POOL_CREATE_FAILED]	= "pool_create_failed",
+	[CC_INODES_KEPT]	= "inodes_kept",
 };
 
-static atomic_long_t cleancache_stats[CC_NR_STATS];
-
-#if IS_ENABLED(CONFIG_CLEANCACHE_KUNIT_TEST)
-/**
- * cleancache_stat_value - read a global counter by its debugfs name
- * @name: e.g. "puts"
- *
- * Return: the counter, or -1 for an unknown name.
- */
-long cleancache_stat_value(const char *name)
-{
-	int i;
-
-	for (i = 0; i < CC_NR_STATS; i++) {
-		if (!strcmp(name, cleancache_stat_names[i]))
-			return atomic_long_read(&cleancache_stats[i]);
-	}
-	return -1;
-}
-EXPORT_SYMBOL_IF_KUNIT(cleancache_stat_value);
-#endif
-
 /*
- * What the frontend knows of each pool.  @lock protects the identity
- * fields (@in_use, @dev, @shared, @fstype); @stats are atomics, updated
- * without the lock and reset when the pool id is handed out again.
+ * What the frontend knows of each pool.  cleancache_pools_lock protects
+ * the identity fields (@in_use, @dev, @shared, @fstype); @stats are
+ * atomics, updated without the lock and reset when the pool id is handed
+ * out again.
  */
 struct cleancache_pool_info {
 	bool in_use;
@@ -100,18 +80,91 @@ struct cleancache_pool_info {
 	atomic_long_t stats[CC_NR_POOL_STATS];
 };
 
-static DEFINE_SPINLOCK(cleancache_pools_lock);
-static struct cleancache_pool_info cleancache_pools[CLEANCACHE_MAX_POOLS];
+/*
+ * A backend with its counters.  There is one for the kernel's
+ * filesystems; the KUnit suite has its own, for its own filesystem type,
+ * so that it never registers a backend or counts into the real one.
+ * @ops is set once and never cleared: there is no unregister.
+ */
+struct cleancache_frontend {
+	const struct cleancache_ops *ops;
+	const char *name;
+	atomic_long_t stats[CC_NR_STATS];
+	struct cleancache_pool_info pools[CLEANCACHE_MAX_POOLS];
+};
 
-static void cleancache_count(int pool_id, enum cleancache_stat stat)
+static DEFINE_SPINLOCK(cleancache_pools_lock);
+static struct cleancache_frontend cleancache_main = { .name = "none" };
+
+#if IS_ENABLED(CONFIG_CLEANCACHE_KUNIT_TEST)
+static struct cleancache_frontend cleancache_kunit;
+
+/* Only the KUnit suite's superblocks are of this type. */
+struct file_system_type cleancache_kunit_fs_type = {
+	.name = "cleancache_kunit",
+};
+EXPORT_SYMBOL_IF_KUNIT(cleancache_kunit_fs_type);
+
+static struct cleancache_frontend *cleancache_frontend_of(struct super_block *sb)
 {
-	atomic_long_inc(&cleancache_stats[stat]);
-	if (stat < CC_NR_POOL_STATS && pool_id >= 0 &&
-	    pool_id < CLEANCACHE_MAX_POOLS)
-		atomic_long_inc(&cleancache_pools[pool_id].stats[stat]);
+	if (sb->s_type == &cleancache_kunit_fs_type)
+		return &cleancache_kunit;
+	return &cleancache_main;
 }
 
-static void cleancache_pool_attach(struct super_block *sb, int pool_id,
+/**
+ * cleancache_kunit_set_ops - the backend of cleancache_kunit_fs_type
+ * @ops: the test's backend, or NULL when the suite is done
+ *
+ * Resets the test's counters.  Superblocks of any other type are not
+ * affected: the kernel's backend and counters stay as they are.
+ */
+void cleancache_kunit_set_ops(const struct cleancache_ops *ops)
+{
+	int i;
+
+	for (i = 0; i < CC_NR_STATS; i++)
+		atomic_long_set(&cleancache_kunit.stats[i], 0);
+	/* Pairs with the smp_load_acquire() in cleancache_opt_in(). */
+	smp_store_release(&cleancache_kunit.ops, ops);
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_kunit_set_ops);
+
+/**
+ * cleancache_kunit_stat - a counter of the test's frontend, by name
+ * @name: a debugfs counter name, e.g. "puts"
+ *
+ * Return: the counter, or -1 for an unknown name.
+ */
+long cleancache_kunit_stat(const char *name)
+{
+	int i;
+
+	for (i = 0; i < CC_NR_STATS; i++) {
+		if (!strcmp(name, cleancache_stat_names[i]))
+			return atomic_long_read(&cleancache_kunit.stats[i]);
+	}
+	return -1;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_kunit_stat);
+#else
+static struct cleancache_frontend *cleancache_frontend_of(struct super_block *sb)
+{
+	return &cleancache_main;
+}
+#endif
+
+static void cleancache_count(struct cleancache_frontend *fe, int pool_id,
+			     enum cleancache_stat stat)
+{
+	atomic_long_inc(&fe->stats[stat]);
+	if (stat < CC_NR_POOL_STATS && pool_id >= 0 &&
+	    pool_id < CLEANCACHE_MAX_POOLS)
+		atomic_long_inc(&fe->pools[pool_id].stats[stat]);
+}
+
+static void cleancache_pool_attach(struct cleancache_frontend *fe,
+				   struct super_block *sb, int pool_id,
 				   bool shared)
 {
 	struct cleancache_pool_info *info;
@@ -119,7 +172,7 @@ static void cleancache_pool_attach(struct super_block *sb, int pool_id,
 
 	if (pool_id >= CLEANCACHE_MAX_POOLS)
 		return;
-	info = &cleancache_pools[pool_id];
+	info = &fe->pools[pool_id];
 	spin_lock(&cleancache_pools_lock);
 	info->in_use = true;
 	info->shared = shared;
@@ -131,15 +184,15 @@ static void cleancache_pool_attach(struct super_block *sb, int pool_id,
 }
 
 /* Return: whether the pool was shared */
-static bool cleancache_pool_detach(int pool_id)
+static bool cleancache_pool_detach(struct cleancache_frontend *fe, int pool_id)
 {
 	bool shared;
 
 	if (pool_id >= CLEANCACHE_MAX_POOLS)
 		return false;
 	spin_lock(&cleancache_pools_lock);
-	cleancache_pools[pool_id].in_use = false;
-	shared = cleancache_pools[pool_id].shared;
+	fe->pools[pool_id].in_use = false;
+	shared = fe->pools[pool_id].shared;
 	spin_unlock(&cleancache_pools_lock);
 	return shared;
 }
@@ -175,35 +228,37 @@ static bool cleancache_inode_eligible(struct inode *inode)
 	return !IS_ENCRYPTED(inode) && !IS_VERITY(inode) && !IS_DAX(inode);
 }
 
-static void cleancache_create_pool(struct super_block *sb, bool shared)
+static void cleancache_create_pool(struct cleancache_frontend *fe,
+				   struct super_block *sb, bool shared)
 {
 	int pool_id;
 
 	if (shared)
-		pool_id = cleancache_ops->init_shared_fs(&sb->s_uuid, PAGE_SIZE);
+		pool_id = fe->ops->init_shared_fs(&sb->s_uuid, PAGE_SIZE);
 	else
-		pool_id = cleancache_ops->init_fs(PAGE_SIZE);
+		pool_id = fe->ops->init_fs(PAGE_SIZE);
 
 	trace_cleancache_pool_create(sb, pool_id < 0 ? CLEANCACHE_NO_POOL :
 				     pool_id, shared, min(pool_id, 0));
 	if (pool_id < 0) {
-		cleancache_count(-1, CC_POOL_CREATE_FAILED);
+		cleancache_count(fe, -1, CC_POOL_CREATE_FAILED);
 		sb->cleancache_poolid = CLEANCACHE_NO_POOL;
 		return;
 	}
-	cleancache_pool_attach(sb, pool_id, shared);
-	cleancache_count(pool_id, CC_POOLS_CREATED);
+	cleancache_pool_attach(fe, sb, pool_id, shared);
+	cleancache_count(fe, pool_id, CC_POOLS_CREATED);
 	/* Publish the id only once its statistics slot is ready. */
 	WRITE_ONCE(sb->cleancache_poolid, pool_id);
 }
 
 static void cleancache_opt_in(struct super_block *sb, bool shared)
 {
+	struct cleancache_frontend *fe = cleancache_frontend_of(sb);
 	/* Pairs with the cmpxchg() in cleancache_register_ops(). */
-	const struct cleancache_ops *ops = smp_load_acquire(&cleancache_ops);
+	const struct cleancache_ops *ops = smp_load_acquire(&fe->ops);
 
 	if (ops) {
-		cleancache_create_pool(sb, shared);
+		cleancache_create_pool(fe, sb, shared);
 		return;
 	}
 	sb->cleancache_poolid = shared ? CLEANCACHE_NO_BACKEND_SHARED :
@@ -238,10 +293,10 @@ static void cleancache_register_ops_sb(struct super_block *sb, void *unused)
 {
 	switch (sb->cleancache_poolid) {
 	case CLEANCACHE_NO_BACKEND:
-		cleancache_create_pool(sb, false);
+		cleancache_create_pool(&cleancache_main, sb, false);
 		break;
 	case CLEANCACHE_NO_BACKEND_SHARED:
-		cleancache_create_pool(sb, true);
+		cleancache_create_pool(&cleancache_main, sb, true);
 		break;
 	}
 }
@@ -258,11 +313,11 @@ static void cleancache_register_ops_sb(struct super_block *sb, void *unused)
  */
 int cleancache_register_ops(const struct cleancache_ops *ops, const char *name)
 {
-	if (cmpxchg_release(&cleancache_ops, NULL, ops)) {
+	if (cmpxchg_release(&cleancache_main.ops, NULL, ops)) {
 		trace_cleancache_backend_register(name, -EBUSY);
 		return -EBUSY;
 	}
-	cleancache_backend_name = name;
+	WRITE_ONCE(cleancache_main.name, name);
 
 	/*
 	 * Filesystems may mount while we register.  iterate_supers() skips
@@ -314,6 +369,7 @@ static int cleancache_folio_pool(struct folio *folio, struct inode **inodep)
  */
 int __cleancache_get_folio(struct folio *folio)
 {
+	struct cleancache_frontend *fe;
 	struct cleancache_filekey key;
 	struct inode *inode;
 	int pool_id, ret;
@@ -325,11 +381,12 @@ int __cleancache_get_folio(struct folio *folio)
 	if (cleancache_get_key(inode, &key))
 		return -ENOENT;
 
-	ret = cleancache_ops->get_page(pool_id, key, folio->index,
-				       folio_page(folio, 0));
+	fe = cleancache_frontend_of(inode->i_sb);
+	ret = fe->ops->get_page(pool_id, key, folio->index,
+				folio_page(folio, 0));
 	if (ret > 0)
 		ret = -ENODATA;
-	cleancache_count(pool_id, ret ? CC_FAILED_GETS : CC_SUCC_GETS);
+	cleancache_count(fe, pool_id, ret ? CC_FAILED_GETS : CC_SUCC_GETS);
 	trace_cleancache_get(inode, folio, pool_id, ret);
 	return ret;
 }
@@ -339,11 +396,12 @@ static int cleancache_invalidate_index(struct inode *inode, int pool_id,
 				       struct cleancache_filekey *key,
 				       struct folio *folio)
 {
+	struct cleancache_frontend *fe = cleancache_frontend_of(inode->i_sb);
 	long i, nr = folio_nr_pages(folio);
 
 	for (i = 0; i < nr; i++)
-		cleancache_ops->invalidate_page(pool_id, *key, folio->index + i);
-	cleancache_count(pool_id, CC_INVALIDATES);
+		fe->ops->invalidate_page(pool_id, *key, folio->index + i);
+	cleancache_count(fe, pool_id, CC_INVALIDATES);
 	trace_cleancache_invalidate_page(inode, folio, pool_id, 0);
 	return 0;
 }
@@ -362,13 +420,16 @@ static bool cleancache_folio_eligible(struct folio *folio)
  *
  * An eligible folio is copied to the backend; any other folio of a pooled
  * filesystem has its key invalidated, so a copy from an older put cannot
- * outlive newer data.  Context: may hold i_pages with interrupts off.
+ * outlive newer data.  A put the backend refuses is followed by an
+ * invalidation of the key too: a backend's error path need not have
+ * dropped the older copy.  Context: may hold i_pages with interrupts off.
  *
  * Return: 0 when stored (or invalidated), -ENOENT without a pool, or
  * the backend's reason for refusing.
  */
 int __cleancache_put_folio(struct folio *folio)
 {
+	struct cleancache_frontend *fe;
 	struct cleancache_filekey key;
 	struct inode *inode;
 	int pool_id, ret;
@@ -380,9 +441,12 @@ int __cleancache_put_folio(struct folio *folio)
 	    !cleancache_inode_eligible(inode))
 		return cleancache_invalidate_index(inode, pool_id, &key, folio);
 
-	ret = cleancache_ops->put_page(pool_id, key, folio->index,
-				       folio_page(folio, 0));
-	cleancache_count(pool_id, ret ? CC_PUTS_REFUSED : CC_PUTS);
+	fe = cleancache_frontend_of(inode->i_sb);
+	ret = fe->ops->put_page(pool_id, key, folio->index,
+				folio_page(folio, 0));
+	if (ret)
+		fe->ops->invalidate_page(pool_id, key, folio->index);
+	cleancache_count(fe, pool_id, ret ? CC_PUTS_REFUSED : CC_PUTS);
 	trace_cleancache_put(inode, folio, pool_id, ret);
 	return ret;
 }
@@ -417,18 +481,60 @@ EXPORT_SYMBOL(__cleancache_invalidate_folio);
 int __cleancache_invalidate_inode(struct address_space *mapping)
 {
 	struct inode *inode = mapping->host;
+	struct cleancache_frontend *fe;
 	struct cleancache_filekey key;
 	int pool_id;
 
 	pool_id = cleancache_inode_pool(inode);
 	if (pool_id < 0 || cleancache_get_key(inode, &key))
 		return -ENOENT;
-	cleancache_ops->invalidate_inode(pool_id, key);
-	cleancache_count(pool_id, CC_INODE_INVALIDATES);
+	fe = cleancache_frontend_of(inode->i_sb);
+	fe->ops->invalidate_inode(pool_id, key);
+	cleancache_count(fe, pool_id, CC_INODE_INVALIDATES);
 	trace_cleancache_invalidate_inode(inode, pool_id);
 	return 0;
 }
 EXPORT_SYMBOL(__cleancache_invalidate_inode);
+
+/*
+ * Whether a file's copies may outlive its in-memory inode: it is still
+ * linked, so it can only change again through a new in-memory inode, and
+ * its key is an exportfs handle with the generation, so no other file
+ * can ever have it.  An inode number alone could be reused.
+ */
+static bool cleancache_keep_on_evict(struct inode *inode)
+{
+	const struct export_operations *eops = inode->i_sb->s_export_op;
+
+	return inode->i_nlink && eops && eops->encode_fh &&
+	       !is_bad_inode(inode) && (inode->i_sb->s_flags & SB_ACTIVE);
+}
+
+/**
+ * __cleancache_evict_inode - the in-memory inode of a file goes away
+ * @mapping: the file's mapping, after its final truncation
+ *
+ * Keeps the file's copies while it stays linked under a stable handle,
+ * so that a re-read after inode reclaim (or drop_caches) is served from
+ * cleancache; forgets them when the file was deleted or its key is an
+ * inode number.  Unmount destroys the pool before inodes are evicted.
+ *
+ * Return: 0 when kept or forgotten, -ENOENT if the filesystem has no pool.
+ */
+int __cleancache_evict_inode(struct address_space *mapping)
+{
+	struct inode *inode = mapping->host;
+	int pool_id = cleancache_inode_pool(inode);
+
+	if (pool_id < 0)
+		return -ENOENT;
+	if (!cleancache_keep_on_evict(inode))
+		return __cleancache_invalidate_inode(mapping);
+	cleancache_count(cleancache_frontend_of(inode->i_sb), pool_id,
+			 CC_INODES_KEPT);
+	return 0;
+}
+EXPORT_SYMBOL(__cleancache_evict_inode);
 
 /**
  * __cleancache_invalidate_fs - destroy a filesystem's pool at unmount
@@ -439,6 +545,7 @@ EXPORT_SYMBOL(__cleancache_invalidate_inode);
  */
 void __cleancache_invalidate_fs(struct super_block *sb)
 {
+	struct cleancache_frontend *fe = cleancache_frontend_of(sb);
 	int pool_id = sb->cleancache_poolid;
 	bool shared;
 
@@ -451,9 +558,9 @@ void __cleancache_invalidate_fs(struct super_block *sb)
 	 * finish before the id can be handed to another filesystem.
 	 */
 	synchronize_rcu();
-	cleancache_ops->invalidate_fs(pool_id);
-	cleancache_count(pool_id, CC_FS_INVALIDATES);
-	shared = cleancache_pool_detach(pool_id);
+	fe->ops->invalidate_fs(pool_id);
+	cleancache_count(fe, pool_id, CC_FS_INVALIDATES);
+	shared = cleancache_pool_detach(fe, pool_id);
 	trace_cleancache_pool_destroy(sb, pool_id, shared, 0);
 }
 EXPORT_SYMBOL(__cleancache_invalidate_fs);
@@ -484,7 +591,7 @@ EXPORT_SYMBOL_GPL(cleancache_debugfs_counter);
 
 static int cleancache_backend_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "%s\n", READ_ONCE(cleancache_backend_name));
+	seq_printf(m, "%s\n", READ_ONCE(cleancache_main.name));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cleancache_backend);
@@ -504,7 +611,7 @@ static int cleancache_pools_show(struct seq_file *m, void *v)
 		bool in_use, shared;
 		dev_t dev;
 
-		info = &cleancache_pools[id];
+		info = &cleancache_main.pools[id];
 		spin_lock(&cleancache_pools_lock);
 		in_use = info->in_use;
 		shared = info->shared;
@@ -550,7 +657,7 @@ static int __init cleancache_init(void)
 	cleancache_debugfs_root = root;
 	for (i = 0; i < CC_NR_STATS; i++)
 		cleancache_debugfs_counter(cleancache_stat_names[i], root,
-					   &cleancache_stats[i]);
+					   &cleancache_main.stats[i]);
 	debugfs_create_file("backend", 0444, root, NULL,
 			    &cleancache_backend_fops);
 	debugfs_create_file("pools", 0444, root, NULL, &cleancache_pools_fops);

@@ -5,8 +5,12 @@
  * local RAM tmem store (suite "cleancache_tmem_local", through the same
  * tmem operations the Xen ABI defines).
  *
- * The frontend suite registers its fake backend, so it needs a boot
- * where no real store has registered: boot with tmem_local.enabled=0.
+ * Neither suite leaves global state behind, and both pass whether or not
+ * a store is registered: the frontend suite's superblocks are of a type
+ * (cleancache_kunit_fs_type) that the frontend serves with the suite's
+ * own backend and counters, never the kernel's; the store suite uses
+ * pools of its own, and changes (and restores) the store's capacity only
+ * while the store is not cleancache's backend.
  */
 
 #include <kunit/test.h>
@@ -165,8 +169,6 @@ static const struct cleancache_ops fake_ops = {
 
 /* ---- a fake filesystem: superblock, inode, mapping, folios ---- */
 
-static struct file_system_type fake_fs_type = { .name = "cctest" };
-
 struct fake_fs {
 	struct super_block *sb;
 	struct inode *inode;
@@ -208,7 +210,8 @@ static struct fake_fs *fake_fs_new(struct kunit *test, bool export)
 							   ffs));
 	KUNIT_ASSERT_NOT_NULL(test, ffs->sb);
 	KUNIT_ASSERT_NOT_NULL(test, ffs->inode);
-	ffs->sb->s_type = &fake_fs_type;
+	ffs->sb->s_type = &cleancache_kunit_fs_type;
+	ffs->sb->s_flags = SB_ACTIVE;
 	ffs->sb->s_dev = MKDEV(7, 42);
 	if (export)
 		ffs->sb->s_export_op = &fake_export_ops;
@@ -217,6 +220,7 @@ static struct fake_fs *fake_fs_new(struct kunit *test, bool export)
 	ffs->inode->i_ino = 1234;
 	ffs->inode->i_mode = S_IFREG | 0644;
 	ffs->inode->i_generation = 99;
+	set_nlink(ffs->inode, 1);
 	ffs->inode->i_mapping = &ffs->inode->i_data;
 	ffs->inode->i_data.host = ffs->inode;
 	return ffs;
@@ -269,12 +273,19 @@ static bool folio_filled_with(struct folio *folio, u8 fill)
 
 static int cleancache_suite_init(struct kunit_suite *suite)
 {
-	int ret = cleancache_register_ops(&fake_ops, "kunit-fake");
+	cleancache_kunit_set_ops(&fake_ops);
+	return 0;
+}
 
-	if (ret)
-		pr_err("cleancache_test: boot with tmem_local.enabled=0: a backend is registered (%d)\n",
-		       ret);
-	return ret;
+static void cleancache_suite_exit(struct kunit_suite *suite)
+{
+	cleancache_kunit_set_ops(NULL);
+}
+
+/* Hits and misses through the out-of-line hook: no static key needed */
+static bool get_hits(struct folio *folio)
+{
+	return __cleancache_get_folio(folio) == 0;
 }
 
 static int cleancache_test_init(struct kunit *test)
@@ -286,12 +297,12 @@ static int cleancache_test_init(struct kunit *test)
 static void cleancache_test_init_fs(struct kunit *test)
 {
 	struct fake_fs *ffs = fake_fs_new(test, false);
-	long created = cleancache_stat_value("pools_created");
+	long created = cleancache_kunit_stat("pools_created");
 
 	cleancache_init_fs(ffs->sb);
 	KUNIT_EXPECT_EQ(test, ffs->sb->cleancache_poolid, FAKE_POOL);
 	KUNIT_EXPECT_EQ(test, fake.init_fs_calls, 1);
-	KUNIT_EXPECT_EQ(test, cleancache_stat_value("pools_created"),
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("pools_created"),
 			created + 1);
 	cleancache_invalidate_fs(ffs->sb);
 	KUNIT_EXPECT_EQ(test, ffs->sb->cleancache_poolid, CLEANCACHE_NO_POOL);
@@ -303,9 +314,9 @@ static void cleancache_test_put_get_exclusive(struct kunit *test)
 {
 	struct fake_fs *ffs = fake_fs_new(test, false);
 	struct folio *out, *in;
-	long puts = cleancache_stat_value("puts");
-	long hits = cleancache_stat_value("succ_gets");
-	long misses = cleancache_stat_value("failed_gets");
+	long puts = cleancache_kunit_stat("puts");
+	long hits = cleancache_kunit_stat("succ_gets");
+	long misses = cleancache_kunit_stat("failed_gets");
 
 	cleancache_init_fs(ffs->sb);
 	out = fake_folio(test, ffs, 3, 0, 0xab);
@@ -314,16 +325,16 @@ static void cleancache_test_put_get_exclusive(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.put_calls, 1);
 	KUNIT_EXPECT_EQ(test, fake.last_key.u.ino, (ino_t)1234);
 	KUNIT_EXPECT_EQ(test, fake.last_index, (pgoff_t)3);
-	KUNIT_EXPECT_EQ(test, cleancache_stat_value("puts"), puts + 1);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("puts"), puts + 1);
 
 	in = fake_folio(test, ffs, 3, 0, 0);
-	KUNIT_EXPECT_TRUE(test, cleancache_get_folio(in));
+	KUNIT_EXPECT_TRUE(test, get_hits(in));
 	KUNIT_EXPECT_TRUE(test, folio_filled_with(in, 0xab));
-	KUNIT_EXPECT_EQ(test, cleancache_stat_value("succ_gets"), hits + 1);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("succ_gets"), hits + 1);
 
 	/* The fake backend, like private tmem pools, gives a page once. */
 	KUNIT_EXPECT_EQ(test, __cleancache_get_folio(in), -ENODATA);
-	KUNIT_EXPECT_EQ(test, cleancache_stat_value("failed_gets"),
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("failed_gets"),
 			misses + 1);
 	cleancache_invalidate_fs(ffs->sb);
 }
@@ -332,7 +343,7 @@ static void cleancache_test_ineligible_put_invalidates(struct kunit *test)
 {
 	struct fake_fs *ffs = fake_fs_new(test, false);
 	struct folio *clean, *dirty, *in;
-	long invalidates = cleancache_stat_value("invalidates");
+	long invalidates = cleancache_kunit_stat("invalidates");
 
 	cleancache_init_fs(ffs->sb);
 	clean = fake_folio(test, ffs, 9, 0, 0x11);
@@ -345,11 +356,11 @@ static void cleancache_test_ineligible_put_invalidates(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, __cleancache_put_folio(dirty), 0);
 	KUNIT_EXPECT_EQ(test, fake.put_calls, 1);
 	KUNIT_EXPECT_EQ(test, fake.invalidate_page_calls, 1);
-	KUNIT_EXPECT_EQ(test, cleancache_stat_value("invalidates"),
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("invalidates"),
 			invalidates + 1);
 
 	in = fake_folio(test, ffs, 9, 0, 0);
-	KUNIT_EXPECT_FALSE(test, cleancache_get_folio(in));
+	KUNIT_EXPECT_FALSE(test, get_hits(in));
 	cleancache_invalidate_fs(ffs->sb);
 }
 
@@ -372,8 +383,8 @@ static void cleancache_test_large_folio_invalidates_each_page(struct kunit *test
 static void cleancache_test_refused_put_counted(struct kunit *test)
 {
 	struct fake_fs *ffs = fake_fs_new(test, false);
-	long refused = cleancache_stat_value("puts_refused");
-	long puts = cleancache_stat_value("puts");
+	long refused = cleancache_kunit_stat("puts_refused");
+	long puts = cleancache_kunit_stat("puts");
 	struct folio *out;
 
 	cleancache_init_fs(ffs->sb);
@@ -381,16 +392,16 @@ static void cleancache_test_refused_put_counted(struct kunit *test)
 	make_clean_on_disk(out);
 	fake.refuse = -ENOSPC;
 	KUNIT_EXPECT_EQ(test, __cleancache_put_folio(out), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, cleancache_stat_value("puts_refused"),
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("puts_refused"),
 			refused + 1);
-	KUNIT_EXPECT_EQ(test, cleancache_stat_value("puts"), puts);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("puts"), puts);
 	cleancache_invalidate_fs(ffs->sb);
 }
 
 static void cleancache_test_invalidate_inode(struct kunit *test)
 {
 	struct fake_fs *ffs = fake_fs_new(test, false);
-	long inode_invalidates = cleancache_stat_value("inode_invalidates");
+	long inode_invalidates = cleancache_kunit_stat("inode_invalidates");
 	struct folio *a, *b, *in;
 
 	cleancache_init_fs(ffs->sb);
@@ -400,12 +411,13 @@ static void cleancache_test_invalidate_inode(struct kunit *test)
 	make_clean_on_disk(b);
 	KUNIT_ASSERT_EQ(test, __cleancache_put_folio(a), 0);
 	KUNIT_ASSERT_EQ(test, __cleancache_put_folio(b), 0);
-	cleancache_invalidate_inode(ffs->inode->i_mapping);
+	KUNIT_EXPECT_EQ(test, __cleancache_invalidate_inode(ffs->inode->i_mapping),
+			0);
 	KUNIT_EXPECT_EQ(test, fake.invalidate_inode_calls, 1);
-	KUNIT_EXPECT_EQ(test, cleancache_stat_value("inode_invalidates"),
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("inode_invalidates"),
 			inode_invalidates + 1);
 	in = fake_folio(test, ffs, 1, 0, 0);
-	KUNIT_EXPECT_FALSE(test, cleancache_get_folio(in));
+	KUNIT_EXPECT_FALSE(test, get_hits(in));
 	cleancache_invalidate_fs(ffs->sb);
 }
 
@@ -459,8 +471,71 @@ static void cleancache_test_shared_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.last_pool, FAKE_POOL + 1);
 }
 
+/*
+ * A refused put: the fake backend, like a hypervisor's error path, keeps
+ * the older copy it had.  The frontend must invalidate it.
+ */
+static void cleancache_test_refused_put_drops_older_copy(struct kunit *test)
+{
+	struct fake_fs *ffs = fake_fs_new(test, false);
+	long refused = cleancache_kunit_stat("puts_refused");
+	struct folio *v1, *v2, *in;
+
+	cleancache_init_fs(ffs->sb);
+	v1 = fake_folio(test, ffs, 4, 0, 0x91);
+	make_clean_on_disk(v1);
+	KUNIT_ASSERT_EQ(test, __cleancache_put_folio(v1), 0);
+
+	v2 = fake_folio(test, ffs, 4, 0, 0x92);
+	make_clean_on_disk(v2);
+	fake.refuse = -EIO;
+	KUNIT_EXPECT_EQ(test, __cleancache_put_folio(v2), -EIO);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_page_calls, 1);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("puts_refused"),
+			refused + 1);
+
+	in = fake_folio(test, ffs, 4, 0, 0);
+	KUNIT_EXPECT_FALSE(test, get_hits(in));
+	cleancache_invalidate_fs(ffs->sb);
+}
+
+/* Copies outlive the in-memory inode only of a linked, handle-named file */
+static void cleancache_test_evict_inode(struct kunit *test)
+{
+	struct fake_fs *ffs = fake_fs_new(test, true);
+	struct fake_fs *noexp = fake_fs_new(test, false);
+	struct address_space *mapping = ffs->inode->i_mapping;
+	long kept = cleancache_kunit_stat("inodes_kept");
+
+	cleancache_init_fs(ffs->sb);
+	cleancache_init_fs(noexp->sb);
+
+	KUNIT_EXPECT_EQ(test, __cleancache_evict_inode(mapping), 0);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_inode_calls, 0);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("inodes_kept"), kept + 1);
+
+	/* Deleted: the copies go */
+	clear_nlink(ffs->inode);
+	KUNIT_EXPECT_EQ(test, __cleancache_evict_inode(mapping), 0);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_inode_calls, 1);
+
+	/* An inode number alone may be reused: the copies go */
+	KUNIT_EXPECT_EQ(test, __cleancache_evict_inode(noexp->inode->i_mapping),
+			0);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_inode_calls, 2);
+
+	/* Unmounted: nothing to do */
+	cleancache_invalidate_fs(ffs->sb);
+	cleancache_invalidate_fs(noexp->sb);
+	KUNIT_EXPECT_EQ(test, __cleancache_evict_inode(mapping), -ENOENT);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("inodes_kept"), kept + 1);
+}
+
+/* Only with a registered backend, which then stays the only one */
 static void cleancache_test_second_backend_refused(struct kunit *test)
 {
+	if (!tmem_active_store())
+		kunit_skip(test, "no backend registered (tmem_local.enabled=0)");
 	KUNIT_EXPECT_EQ(test, cleancache_register_ops(&fake_ops, "again"),
 			-EBUSY);
 }
@@ -475,6 +550,8 @@ static struct kunit_case cleancache_test_cases[] = {
 	KUNIT_CASE(cleancache_test_no_pool_is_a_noop),
 	KUNIT_CASE(cleancache_test_export_key_and_encryption),
 	KUNIT_CASE(cleancache_test_shared_pool),
+	KUNIT_CASE(cleancache_test_refused_put_drops_older_copy),
+	KUNIT_CASE(cleancache_test_evict_inode),
 	KUNIT_CASE(cleancache_test_second_backend_refused),
 	{}
 };
@@ -482,6 +559,7 @@ static struct kunit_case cleancache_test_cases[] = {
 static struct kunit_suite cleancache_test_suite = {
 	.name = "cleancache",
 	.suite_init = cleancache_suite_init,
+	.suite_exit = cleancache_suite_exit,
 	.init = cleancache_test_init,
 	.test_cases = cleancache_test_cases,
 };
@@ -594,6 +672,24 @@ static void tmem_local_test_flush_page_and_object(struct kunit *test)
 	__free_page(q);
 }
 
+/* An object larger than a batch is flushed whole, batch after batch. */
+static void tmem_local_test_flush_large_object(struct kunit *test)
+{
+	struct tmem_oid oid = { .oid = { 11 } };
+	struct page *p = tl_page(test, 0x77), *q = tl_page(test, 0);
+	int pool = tl_new_pool(test, false, no_uuid);
+	int i, n = 600;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, store->put_page(pool, &oid, i, p), 1);
+	KUNIT_EXPECT_EQ(test, store->flush_object(pool, &oid), n);
+	KUNIT_EXPECT_EQ(test, store->get_page(pool, &oid, n - 1, q), 0);
+	KUNIT_EXPECT_EQ(test, store->flush_object(pool, &oid), 0);
+	KUNIT_EXPECT_EQ(test, store->destroy_pool(pool), 0);
+	__free_page(p);
+	__free_page(q);
+}
+
 static void tmem_local_test_destroy_frees_pages(struct kunit *test)
 {
 	struct tmem_oid oid = { .oid = { 7 } };
@@ -619,10 +715,15 @@ static void tmem_local_test_destroy_frees_pages(struct kunit *test)
 static void tmem_local_test_capacity_evicts_oldest(struct kunit *test)
 {
 	struct tmem_oid oid = { .oid = { 8 } };
-	struct page *q = tl_page(test, 0);
-	int pool = tl_new_pool(test, false, no_uuid);
 	unsigned long old = tmem_local_capacity();
-	int i;
+	struct page *q;
+	int pool, i;
+
+	/* Shrinking the store would evict the page cache's real copies. */
+	if (tmem_active_store() == store)
+		kunit_skip(test, "the store is registered: its capacity is not ours to change");
+	q = tl_page(test, 0);
+	pool = tl_new_pool(test, false, no_uuid);
 
 	KUNIT_ASSERT_EQ(test, tmem_local_set_capacity(4 * PAGE_SIZE), 0);
 	for (i = 0; i < 6; i++) {
@@ -664,6 +765,7 @@ static struct kunit_case tmem_local_test_cases[] = {
 	KUNIT_CASE(tmem_local_test_shared_pool),
 	KUNIT_CASE(tmem_local_test_put_replaces),
 	KUNIT_CASE(tmem_local_test_flush_page_and_object),
+	KUNIT_CASE(tmem_local_test_flush_large_object),
 	KUNIT_CASE(tmem_local_test_destroy_frees_pages),
 	KUNIT_CASE(tmem_local_test_capacity_evicts_oldest),
 	KUNIT_CASE(tmem_local_test_bad_input),

@@ -54,8 +54,9 @@ struct cleancache_filekey {
  *	0 on a hit and a negative errno (-ENODATA for a miss) otherwise.  A
  *	private pool drops its copy on a hit: gets are exclusive.
  * @put_page: store a copy of @page at (@pool_id, @key, @index), replacing
- *	what was there; return 0 if stored, a negative errno if refused (and
- *	then nothing stale may remain at that key).
+ *	what was there; return 0 if stored, a negative errno if refused.
+ *	After a refusal the frontend invalidates the key, so an error path
+ *	need not promise that the older copy is gone.
  * @invalidate_page: forget one page.
  * @invalidate_inode: forget every page of one file.
  * @invalidate_fs: forget every page of a pool and destroy it.
@@ -87,7 +88,9 @@ struct dentry *cleancache_debugfs_dir(void);
 void cleancache_debugfs_counter(const char *name, struct dentry *dir,
 				atomic_long_t *counter);
 #if IS_ENABLED(CONFIG_CLEANCACHE_KUNIT_TEST)
-long cleancache_stat_value(const char *name);
+extern struct file_system_type cleancache_kunit_fs_type;
+void cleancache_kunit_set_ops(const struct cleancache_ops *ops);
+long cleancache_kunit_stat(const char *name);
 #endif
 
 void __cleancache_init_fs(struct super_block *sb);
@@ -104,6 +107,7 @@ int __cleancache_put_folio(struct folio *folio);
 int __cleancache_invalidate_folio(struct address_space *mapping,
 				  struct folio *folio);
 int __cleancache_invalidate_inode(struct address_space *mapping);
+int __cleancache_evict_inode(struct address_space *mapping);
 void __cleancache_invalidate_fs(struct super_block *sb);
 
 static inline bool cleancache_enabled(void)
@@ -193,6 +197,19 @@ static inline void cleancache_invalidate_inode(struct address_space *mapping)
 }
 
 /**
+ * cleancache_evict_inode - the in-memory inode of a file goes away
+ * @mapping: the file's mapping, after its final truncation
+ *
+ * Keeps the copies of a file that is still linked and named by an
+ * exportfs handle (with its generation); forgets them otherwise.
+ */
+static inline void cleancache_evict_inode(struct address_space *mapping)
+{
+	if (cleancache_enabled())
+		__cleancache_evict_inode(mapping);
+}
+
+/**
  * cleancache_invalidate_fs - forget every page of a filesystem at unmount
  * @sb: the superblock; its pool is destroyed
  */
@@ -220,6 +237,8 @@ static inline void cleancache_invalidate_folio(struct address_space *mapping,
 					       struct folio *folio) {}
 
 static inline void cleancache_invalidate_inode(struct address_space *mapping) {}
+
+static inline void cleancache_evict_inode(struct address_space *mapping) {}
 
 static inline void cleancache_invalidate_fs(struct super_block *sb) {}
 

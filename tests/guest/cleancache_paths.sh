@@ -1,0 +1,295 @@
+#!/bin/sh
+# In-guest: no stale page under any path.  Every way of changing file
+# data without the page cache (Documentation/admin-guide/mm/cleancache.rst
+# lists each with its hook), run on the real path after the file's old
+# pages went to cleancache, against a model on tmpfs; O_DIRECT writes
+# racing buffered reads; a put the store refuses while it keeps an older
+# copy; the block device's own page cache; and copies that survive inode
+# reclaim (echo 3 > drop_caches) but never an unlinked file.
+# Boot with tmem_local.prealloc=1: a store with a shrinker gives its
+# pages back at echo 3 (drop_caches drops reclaimable memory), as
+# hypervisor memory would not.
+. /run/test/tap.sh
+. /run/test/lib.sh
+
+SMALL=64	# pages per file
+SET=4		# files in the re-read set
+
+model() { echo /tmp/model.$1; }
+
+# prime FILE NAME SEED: FILE and its model hold SMALL pages of SEED, and
+# the file's pages are in cleancache, not in the page cache
+prime() {
+	$CCIO fill "$1" $SMALL "$3"
+	cp "$1" "$(model "$2")"
+	drop
+}
+
+# same FILE NAME DESC: after a drop, FILE reads back as its model
+same() {
+	drop
+	cmp "$1" "$(model "$2")" >/dev/null 2>&1
+	ok $? "$3"
+}
+
+# unsupported DESC FS: ccio exits 3 when the filesystem lacks the operation
+unsupported() { skip "$1" "not supported by $2"; }
+
+# counter NAME: a global counter, 0 if this kernel does not have it
+counter() {
+	local v
+	v=$(cat $CC/"$1" 2>/dev/null)
+	echo "${v:-0}"
+}
+
+test_fallocate() {	# fs mnt
+	local fs=$1 m=$2 mode rc
+	for mode in zero collapse insert; do
+		prime $m/f$mode f$mode 31
+		$CCIO falloc $m/f$mode "$(model f$mode)" $mode $((4 * PAGE)) $((8 * PAGE)) >/dev/null
+		rc=$?
+		if [ $rc = 3 ]; then
+			unsupported "$fs: no stale data after fallocate $mode range" $fs
+		else
+			is $rc 0 "$fs: fallocate $mode range"
+			same $m/f$mode f$mode "$fs: no stale data after fallocate $mode range"
+		fi
+		rm -f $m/f$mode
+	done
+}
+
+test_reflink() {	# fs mnt
+	local fs=$1 m=$2 rc
+	# clone a range of another file over cached pages
+	$CCIO fill $m/src $SMALL 41
+	cp $m/src "$(model src)"
+	prime $m/dst dst 42
+	$CCIO clone $m/src $((2 * PAGE)) $m/dst $((8 * PAGE)) $((16 * PAGE)) >/dev/null
+	rc=$?
+	if [ $rc = 3 ]; then
+		unsupported "$fs: no stale data after a reflink clone" $fs
+		unsupported "$fs: no stale data after dedupe and a write to the source" $fs
+	else
+		is $rc 0 "$fs: FICLONERANGE"
+		dd if="$(model src)" of="$(model dst)" bs=$PAGE skip=2 seek=8 count=16 conv=notrunc 2>/dev/null
+		same $m/dst dst "$fs: no stale data after a reflink clone"
+		# dedupe identical files, then change the source: the
+		# destination keeps its data, from disk or cleancache
+		prime $m/dd1 dd1 43
+		prime $m/dd2 dd2 43
+		$CCIO dedupe $m/dd1 0 $m/dd2 0 $((SMALL * PAGE))
+		is $? 0 "$fs: FIDEDUPERANGE shares the extents"
+		drop
+		$CCIO pwrite $m/dd1 0 $((SMALL * PAGE)) 7
+		same $m/dd2 dd2 "$fs: no stale data after dedupe and a write to the source"
+	fi
+	rm -f $m/src $m/dst $m/dd1 $m/dd2
+}
+
+test_copy_file_range() {	# fs mnt
+	local fs=$1 m=$2
+	$CCIO fill $m/csrc $SMALL 51
+	cp $m/csrc "$(model csrc)"
+	prime $m/cdst cdst 52
+	$CCIO copy $m/csrc $PAGE $m/cdst $((5 * PAGE)) $((20 * PAGE))
+	is $? 0 "$fs: copy_file_range"
+	$CCIO copy "$(model csrc)" $PAGE "$(model cdst)" $((5 * PAGE)) $((20 * PAGE))
+	same $m/cdst cdst "$fs: no stale data after copy_file_range"
+	rm -f $m/csrc $m/cdst
+}
+
+test_remount() {	# fs mnt
+	local fs=$1 m=$2 pool b
+	pool=$(pool_of $m)
+	prime $m/ro ro 61
+	mount -o remount,ro $m
+	b=$(pstat $pool succ_gets)
+	cmp $m/ro "$(model ro)" >/dev/null
+	ok $? "$fs: read-only remount reads correct data"
+	is "$(delta $b "$(pstat $pool succ_gets)")" $SMALL "$fs: ... from cleancache: the pool survives a remount"
+	mount -o remount,rw $m
+	drop
+	$CCIO pwrite $m/ro $((3 * PAGE)) $((4 * PAGE)) 62
+	$CCIO pwrite "$(model ro)" $((3 * PAGE)) $((4 * PAGE)) 62
+	same $m/ro ro "$fs: no stale data after a write following a remount"
+	rm -f $m/ro
+}
+
+test_btrfs_compression() {	# mnt
+	local m=$1
+	if ! mount -o remount,compress=zlib $m 2>/dev/null; then
+		skip "btrfs: no stale data with compression" "compress=zlib refused"
+		return
+	fi
+	# Constant pages compress: the extents are compressed ones.
+	$CCIO pwrite $m/z 0 $((SMALL * PAGE)) 71
+	$CCIO pwrite "$(model z)" 0 $((SMALL * PAGE)) 71
+	drop
+	cmp $m/z "$(model z)" >/dev/null
+	ok $? "btrfs: compressed extents read back correctly"
+	drop
+	$CCIO pwrite $m/z $((10 * PAGE)) $((3 * PAGE)) 72
+	$CCIO pwrite "$(model z)" $((10 * PAGE)) $((3 * PAGE)) 72
+	same $m/z z "btrfs: no stale data after overwriting compressed extents"
+	$CCIO dwrite $m/z $((20 * PAGE)) $((2 * PAGE)) 73
+	$CCIO pwrite "$(model z)" $((20 * PAGE)) $((2 * PAGE)) 73
+	same $m/z z "btrfs: no stale data after O_DIRECT over compressed extents"
+	rm -f $m/z
+	mount -o remount,compress=no $m
+}
+
+test_ext4_data_journal() {	# mnt disk
+	local m=$1 disk=$2 how f
+	umount $m
+	if ! mount -t ext4 -o data=journal $disk $m; then
+		mount -t ext4 $disk $m
+		skip "ext4 data=journal" "mount refused"
+		return
+	fi
+	ok $([ -n "$(pool_of $m)" ]; echo $?) "ext4 data=journal: the filesystem has a pool"
+	for how in pwrite mwrite dwrite; do
+		f=j$how
+		prime $m/$f $f 81
+		$CCIO $how $m/$f $((2 * PAGE)) $((3 * PAGE)) 82
+		$CCIO pwrite "$(model $f)" $((2 * PAGE)) $((3 * PAGE)) 82
+		same $m/$f $f "ext4 data=journal: no stale data after an overwrite by $how"
+	done
+	rm -f $m/j*
+	umount $m
+	mount -t ext4 $disk $m
+}
+
+# O_DIRECT writes while another process reads the same pages through the
+# page cache and evicts them: no read after a write returns older data.
+test_dio_race() {	# fs mnt
+	local fs=$1 m=$2 out
+	out=$($CCIO diorace $m/race 64 ${DIORACE_ITERS:-300} 2>&1)
+	ok $? "$fs: O_DIRECT writes racing buffered reads and eviction leave no stale copy"
+	diag "$fs: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	rm -f $m/race
+}
+
+# Folios that leave through invalidation (here the one before a direct
+# write) may hold stale data: they are invalidated, never put.  ext4
+# only: btrfs writes cached ranges through the page cache instead, then
+# evicts the fresh pages (a put of the new data, as it should be).
+test_invalidation_never_puts() {	# fs mnt
+	local fs=$1 m=$2 pool puts inv
+	pool=$(pool_of $m)
+	$CCIO fill $m/inv 16 95
+	drop
+	cat $m/inv > /dev/null		# cached again, gone from the store
+	puts=$(pstat $pool puts); inv=$(pstat $pool invalidates)
+	$CCIO dwrite $m/inv 0 $((16 * PAGE)) 96
+	is "$(delta $puts "$(pstat $pool puts)")" 0 "$fs: folios invalidated before a direct write are not put"
+	is "$(delta $inv "$(pstat $pool invalidates)")" 16 "$fs: ... but invalidated, all 16"
+	$CCIO expect $m/inv 0 $((16 * PAGE)) 96
+	ok $? "$fs: ... and the file reads the direct write"
+	rm -f $m/inv
+}
+
+# A put the store refuses while it still holds an older copy of the page
+# (as a hypervisor's error path may): that copy must never be read.
+test_refused_put() {	# fs mnt
+	local fs=$1 m=$2 pool fp=$TL/fail_put refused injected
+	if [ ! -d $fp ]; then
+		skip "$fs: a refused put leaves no older copy behind" "no $fp (CONFIG_FAULT_INJECTION_DEBUG_FS)"
+		return
+	fi
+	pool=$(pool_of $m)
+	prime $m/rp rp 91
+	# Whole pages, so nothing is read back: the old copies stay stored.
+	$CCIO pwrite $m/rp 0 $((SMALL * PAGE)) 92
+	$CCIO pwrite "$(model rp)" 0 $((SMALL * PAGE)) 92
+	sync
+	refused=$(pstat $pool puts_refused)
+	injected=$(tstat $pool puts_failed_injected)
+	echo 0 > $fp/verbose
+	echo 100 > $fp/probability
+	echo -1 > $fp/times
+	drop
+	echo 0 > $fp/probability
+	is "$(delta $refused "$(pstat $pool puts_refused)")" $SMALL "$fs: the store refused $SMALL puts"
+	is "$(delta $injected "$(tstat $pool puts_failed_injected)")" $SMALL "$fs: ... each counted as injected"
+	same $m/rp rp "$fs: a refused put leaves no older copy behind"
+	rm -f $m/rp
+}
+
+# Copies outlive inode reclaim while the file stays linked.
+test_inode_reclaim() {	# fs mnt
+	local fs=$1 m=$2 pool i hit miss kept
+	pool=$(pool_of $m)
+	for i in $(seq 1 $SET); do $CCIO fill $m/set$i $SMALL $((100 + i)); done
+	sync
+	kept=$(counter inodes_kept)
+	echo 3 > /proc/sys/vm/drop_caches
+	ok $(( $(counter inodes_kept) > kept ? 0 : 1 )) "$fs: echo 3 evicted inodes and kept their copies"
+	hit=$(pstat $pool succ_gets); miss=$(pstat $pool failed_gets)
+	for i in $(seq 1 $SET); do
+		$CCIO check $m/set$i $SMALL $((100 + i)) || break
+	done
+	ok $? "$fs: the file set reads back correctly after echo 3"
+	hit=$(delta $hit "$(pstat $pool succ_gets)")
+	miss=$(delta $miss "$(pstat $pool failed_gets)")
+	diag "$fs: re-read after echo 3: $hit of $((hit + miss)) gets hit"
+	ok $(( hit * 100 >= (hit + miss) * 95 && hit > 0 ? 0 : 1 )) \
+	   "$fs: after echo 3, >= 95% of the re-read's gets hit ($hit of $((hit + miss)))"
+	rm -f $m/set*
+}
+
+# An unlinked file's copies go with it, even when its inode number is
+# reused at once (ext4 does).
+test_inode_reuse() {	# fs mnt
+	local fs=$1 m=$2 pool ino stored
+	pool=$(pool_of $m)
+	$CCIO fill $m/old $SMALL 111
+	ino=$(stat -c %i $m/old)
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	stored=$(tstat $pool pages)
+	rm $m/old
+	is "$(delta "$(tstat $pool pages)" $stored)" $SMALL "$fs: unlink after inode reclaim flushes the file's $SMALL pages"
+	$CCIO fill $m/new $SMALL 112
+	[ "$(stat -c %i $m/new)" = "$ino" ] && diag "$fs: the new file reuses inode $ino"
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	$CCIO check $m/new $SMALL 112
+	ok $? "$fs: a new file never reads an unlinked file's pages"
+	rm -f $m/new
+}
+
+# The block device's own page cache (metadata, reads of /dev/vdX) is no
+# regular file: never put, and invalidate_bdev() has nothing to flush.
+test_bdev() {	# fs disk
+	local fs=$1 disk=$2 b
+	drop
+	b=$(gstat puts)
+	dd if=$disk of=/dev/null bs=64k count=64 2>/dev/null
+	drop
+	is "$(delta $b "$(gstat puts)")" 0 "$fs: pages of $disk's own page cache are never put"
+}
+
+is "$(cat $CC/backend)" tmem_local "the local tmem store is the backend"
+for fs in ext4 btrfs; do
+	use_fs $fs || continue
+	test_dio_race $fs $m
+	test_refused_put $fs $m
+	test_inode_reclaim $fs $m
+	test_inode_reuse $fs $m
+	test_fallocate $fs $m
+	test_reflink $fs $m
+	test_copy_file_range $fs $m
+	test_remount $fs $m
+	test_bdev $fs $disk
+	case $fs in
+	ext4)
+		test_invalidation_never_puts $fs $m
+		test_ext4_data_journal $m $disk
+		;;
+	btrfs) test_btrfs_compression $m ;;
+	esac
+	rm -f /tmp/model.*
+done
+no_kernel_reports
+done_testing
+exit $?
