@@ -17,6 +17,7 @@
 
 #include <linux/cleancache.h>
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/highmem.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -27,12 +28,19 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/tmem.h>
+#include <linux/vmstat.h>
 #include <kunit/visibility.h>
 
 #include "tmem_local.h"
 
-/* Pages freed per lock hold when a pool or the capacity goes away */
+/* Pages freed per lock hold when a pool, an object or capacity goes away */
 #define TMEM_LOCAL_FREE_BATCH	256
+
+/*
+ * Puts run inside reclaim, often with interrupts off: never sleep, never
+ * dip into the emergency reserves that reclaim itself may need.
+ */
+#define TMEM_LOCAL_GFP	(GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC)
 
 /*
  * Lock order: tmem_local_config_lock (mutex, capacity and registration)
@@ -54,6 +62,53 @@ static unsigned long tmem_local_max_bytes;	/* 0: a quarter of RAM */
 static bool tmem_local_prealloc;
 static bool tmem_local_enabled = true;
 static bool tmem_local_registered;
+/* Below this many free pages beyond the low watermarks, no new page */
+static unsigned long tmem_local_min_free_pages;
+
+/*
+ * Fault injection (debugfs cleancache/tmem_local/fail_alloc, fail_put):
+ * fail the store's allocations, or refuse puts outright, leaving an older
+ * copy in place as a hypervisor's error path may.
+ */
+static DECLARE_FAULT_ATTR(tmem_local_fail_alloc);
+static DECLARE_FAULT_ATTR(tmem_local_fail_put);
+
+static void *tmem_local_cache_alloc(struct kmem_cache *cache)
+{
+	void *p = NULL;
+
+	if (!should_fail(&tmem_local_fail_alloc, 1))
+		p = kmem_cache_alloc(cache, TMEM_LOCAL_GFP);
+	if (!p)
+		atomic_long_inc(&tmem_local.stats[TL_ALLOC_FAILED]);
+	return p;
+}
+
+static struct page *tmem_local_alloc_page(void)
+{
+	struct page *page = NULL;
+
+	if (!should_fail(&tmem_local_fail_alloc, 1))
+		page = alloc_page(TMEM_LOCAL_GFP);
+	if (!page)
+		atomic_long_inc(&tmem_local.stats[TL_ALLOC_FAILED]);
+	return page;
+}
+
+/*
+ * Memory is short when free pages fall below the zones' low watermarks
+ * (direct reclaim territory) plus tmem_local.min_free: then the store
+ * reuses its own oldest page rather than take one the system needs.
+ */
+static bool tmem_local_memory_low(void)
+{
+	unsigned long threshold = READ_ONCE(tmem_local_min_free_pages);
+	struct zone *zone;
+
+	for_each_populated_zone(zone)
+		threshold += low_wmark_pages(zone);
+	return global_zone_page_state(NR_FREE_PAGES) < threshold;
+}
 
 static void tmem_local_count(struct tmem_local_pool *pool,
 			     enum tmem_local_stat stat, long n)
@@ -212,10 +267,13 @@ static struct page *tmem_local_take_page(void)
 		return page;
 	}
 	if (tmem_local.nr_pages < tmem_local.max_pages && !tmem_local_prealloc) {
-		page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
-		if (page)
-			return page;
-		tmem_local_count(NULL, TL_ALLOC_FAILED, 1);
+		if (tmem_local_memory_low()) {
+			tmem_local_count(NULL, TL_ALLOC_LOWMEM, 1);
+		} else {
+			page = tmem_local_alloc_page();
+			if (page)
+				return page;
+		}
 	}
 	return tmem_local_evict_one();
 }
@@ -343,6 +401,11 @@ static int tmem_local_put_page(u32 pool_id, const struct tmem_oid *oid,
 		ret = -EINVAL;
 		goto out_unlock;
 	}
+	if (should_fail(&tmem_local_fail_put, 1)) {
+		tmem_local_count(pool, TL_PUTS_INJECTED, 1);
+		tmem_local_count(pool, TL_PUTS_FAILED, 1);
+		goto out_unlock;
+	}
 
 	obj = tmem_local_obj_find(pool, oid, &link, &parent);
 	if (obj) {
@@ -357,8 +420,7 @@ static int tmem_local_put_page(u32 pool_id, const struct tmem_oid *oid,
 			goto out_unlock;
 		}
 	} else {
-		new_obj = kmem_cache_alloc(tmem_local_obj_cache,
-					   GFP_NOWAIT | __GFP_NOWARN);
+		new_obj = tmem_local_cache_alloc(tmem_local_obj_cache);
 		if (!new_obj)
 			goto out_nomem;
 		new_obj->oid = *oid;
@@ -370,7 +432,7 @@ static int tmem_local_put_page(u32 pool_id, const struct tmem_oid *oid,
 		obj = new_obj;
 	}
 
-	tp = kmem_cache_alloc(tmem_local_page_cache, GFP_NOWAIT | __GFP_NOWARN);
+	tp = tmem_local_cache_alloc(tmem_local_page_cache);
 	if (!tp)
 		goto out_nomem;
 	/* Taking a page may evict: look the slot up only afterwards. */
@@ -470,37 +532,49 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Flush a large object in batches, so that the lock (and with it
+ * interrupts) is never held for more than TMEM_LOCAL_FREE_BATCH pages.
+ * The object is looked up again after each batch: it goes away with its
+ * last page.  Pages put meanwhile may survive; callers that need them
+ * gone flush again afterwards, as truncation does.
+ */
 static int tmem_local_flush_object(u32 pool_id, const struct tmem_oid *oid)
 {
 	struct tmem_local_pool *pool;
-	struct tmem_local_obj *obj;
 	unsigned long irqflags;
 	LIST_HEAD(freed);
 	int ret = 0;
+	bool more;
 
-	spin_lock_irqsave(&tmem_local.lock, irqflags);
-	pool = tmem_local_pool_get(pool_id);
-	if (!pool) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
-	obj = tmem_local_obj_find(pool, oid, NULL, NULL);
-	/* The object goes away with its last page. */
-	while (obj) {
-		struct tmem_local_page *tp;
-		bool last = obj->nr_pages == 1;
+	do {
+		struct tmem_local_obj *obj;
+		int n = 0;
 
-		tp = rb_entry(rb_first(&obj->pages), struct tmem_local_page,
-			      node);
-		tmem_local_page_drop(tp, &freed);
-		ret++;
-		if (last)
-			obj = NULL;
-	}
-	tmem_local_count(pool, TL_FLUSHED_PAGES, ret);
-out_unlock:
-	spin_unlock_irqrestore(&tmem_local.lock, irqflags);
-	tmem_local_free_list(&freed);
+		spin_lock_irqsave(&tmem_local.lock, irqflags);
+		pool = tmem_local_pool_get(pool_id);
+		if (!pool) {
+			spin_unlock_irqrestore(&tmem_local.lock, irqflags);
+			return ret ? ret : -EINVAL;
+		}
+		obj = tmem_local_obj_find(pool, oid, NULL, NULL);
+		while (obj && n < TMEM_LOCAL_FREE_BATCH) {
+			struct tmem_local_page *tp;
+			bool last = obj->nr_pages == 1;
+
+			tp = rb_entry(rb_first(&obj->pages),
+				      struct tmem_local_page, node);
+			tmem_local_page_drop(tp, &freed);
+			n++;
+			if (last)
+				obj = NULL;
+		}
+		more = obj;
+		tmem_local_count(pool, TL_FLUSHED_PAGES, n);
+		spin_unlock_irqrestore(&tmem_local.lock, irqflags);
+		tmem_local_free_list(&freed);
+		ret += n;
+	} while (more);
 	return ret;
 }
 
@@ -651,6 +725,16 @@ unsigned long tmem_local_stored_pages(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(tmem_local_stored_pages);
 
+/**
+ * tmem_local_total_pages - RAM the store holds, for /proc/meminfo
+ *
+ * Return: stored pages plus preallocated pages kept for reuse.
+ */
+unsigned long tmem_local_total_pages(void)
+{
+	return READ_ONCE(tmem_local.nr_pages) + READ_ONCE(tmem_local.nr_free);
+}
+
 static int tmem_local_max_size_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long bytes;
@@ -681,6 +765,35 @@ static const struct kernel_param_ops tmem_local_max_size_ops = {
 };
 module_param_cb(max_size, &tmem_local_max_size_ops, NULL, 0644);
 MODULE_PARM_DESC(max_size, "Capacity of the store in bytes (K/M/G suffixes; default a quarter of RAM)");
+
+static int tmem_local_min_free_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned long bytes;
+	char *end;
+
+	bytes = memparse(val, &end);
+	if (end == val || (*end && *end != '\n')) {
+		pr_err("min_free '%.*s' is not a size (e.g. 16M)\n",
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(tmem_local_min_free_pages, bytes >> PAGE_SHIFT);
+	return 0;
+}
+
+static int tmem_local_min_free_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  READ_ONCE(tmem_local_min_free_pages) << PAGE_SHIFT);
+}
+
+static const struct kernel_param_ops tmem_local_min_free_ops = {
+	.set = tmem_local_min_free_set,
+	.get = tmem_local_min_free_get,
+};
+module_param_cb(min_free, &tmem_local_min_free_ops, NULL, 0644);
+MODULE_PARM_DESC(min_free, "Free memory, in bytes above the zones' low watermarks, below which the store takes no new page (default 0)");
 
 module_param_named(prealloc, tmem_local_prealloc, bool, 0444);
 MODULE_PARM_DESC(prealloc, "Allocate the whole capacity at boot and keep it, like hypervisor memory");
@@ -788,6 +901,9 @@ static void tmem_local_debugfs_init(void)
 		cleancache_debugfs_counter(tmem_local_stat_names[i], dir,
 					   &tmem_local.stats[i]);
 	debugfs_create_file("pools", 0444, dir, NULL, &tmem_local_pools_fops);
+	/* Not fatal, and absent without CONFIG_FAULT_INJECTION_DEBUG_FS */
+	fault_create_debugfs_attr("fail_alloc", dir, &tmem_local_fail_alloc);
+	fault_create_debugfs_attr("fail_put", dir, &tmem_local_fail_put);
 }
 
 /* Called with tmem_local_config_lock held, or at init. */

@@ -18,14 +18,16 @@
 enum tmem_local_stat {
 	TL_PUTS,		/* pages stored (new or replacing) */
 	TL_PUTS_REPLACED,	/* puts that overwrote an older copy */
-	TL_PUTS_FAILED,		/* puts refused: no memory for metadata */
+	TL_PUTS_FAILED,		/* puts not stored, for any reason */
+	TL_PUTS_INJECTED,	/* of which refused by the fail_put knob */
 	TL_GETS_HIT,		/* gets that found the page */
 	TL_GETS_MISS,		/* gets that did not */
 	TL_FLUSHED_PAGES,	/* pages dropped by flush page/object/pool */
 	TL_EVICTIONS,		/* pages evicted, oldest first, for room */
 	TL_NR_POOL_STATS,
 	TL_SHRINKER_FREED = TL_NR_POOL_STATS, /* pages the shrinker freed */
-	TL_ALLOC_FAILED,	/* page allocations that failed (then evict) */
+	TL_ALLOC_FAILED,	/* allocations that failed (a page: then evict) */
+	TL_ALLOC_LOWMEM,	/* page allocations skipped: free memory low */
 	TL_NR_STATS,
 };
 
@@ -33,12 +35,14 @@ static const char * const tmem_local_stat_names[] = {
 	[TL_PUTS]		= "puts",
 	[TL_PUTS_REPLACED]	= "puts_replaced",
 	[TL_PUTS_FAILED]	= "puts_failed",
+	[TL_PUTS_INJECTED]	= "puts_failed_injected",
 	[TL_GETS_HIT]		= "gets_hit",
 	[TL_GETS_MISS]		= "gets_miss",
 	[TL_FLUSHED_PAGES]	= "flushed_pages",
 	[TL_EVICTIONS]		= "evictions",
 	[TL_SHRINKER_FREED]	= "shrinker_freed",
 	[TL_ALLOC_FAILED]	= "alloc_failed",
+	[TL_ALLOC_LOWMEM]	= "alloc_lowmem",
 };
 
 /* One stored page: in its object's tree by index and in the store LRU */

@@ -98,4 +98,8 @@ static inline const struct tmem_store *tmem_active_store(void)
 }
 #endif
 
+#ifdef CONFIG_TMEM_LOCAL
+unsigned long tmem_local_total_pages(void);
+#endif
+
 #endif /* _LINUX_TMEM_H */
