@@ -22,6 +22,8 @@
  *   ccio dedupe SRC SOFF DST DOFF LEN
  *                                    FIDEDUPERANGE; exit 1 unless deduped
  *   ccio copy SRC SOFF DST DOFF LEN  copy_file_range
+ *   ccio fibmap FILE BLOCKS          print the disk block of each of the
+ *                                    first BLOCKS blocks (FIBMAP)
  *   ccio diorace FILE PAGES ITERS    O_DIRECT writes racing buffered reads
  *                                    and page-cache drops; exit 1 if a read
  *                                    after a write returns older data
@@ -362,6 +364,24 @@ static int cmd_copy(const char *src, long soff, const char *dst, long doff,
 	return 0;
 }
 
+static int cmd_fibmap(const char *file, long blocks)
+{
+	int fd = open(file, O_RDONLY);
+	long i;
+
+	if (fd < 0)
+		die("open", file);
+	for (i = 0; i < blocks; i++) {
+		int blk = i;
+
+		if (ioctl(fd, FIBMAP, &blk))
+			die("map a block of", file);
+		printf("%d\n", blk);
+	}
+	close(fd);
+	return 0;
+}
+
 /*
  * O_DIRECT writes of a new byte to PAGES pages while a child reads the
  * same pages, one at a time, through the page cache and drops each again
@@ -665,8 +685,10 @@ int main(int argc, char **argv)
 		return fn(argv[2], num(argv[3]), argv[4], num(argv[5]),
 			  num(argv[6]));
 	}
+	if (!strcmp(cmd, "fibmap") && argc == 4)
+		return cmd_fibmap(argv[2], num(argv[3]));
 	if (!strcmp(cmd, "diorace") && argc == 5)
 		return cmd_diorace(argv[2], num(argv[3]), num(argv[4]));
-	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|falloc|clone|dedupe|copy|diorace ...\n");
+	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|falloc|clone|dedupe|copy|fibmap|diorace ...\n");
 	return 2;
 }

@@ -215,6 +215,39 @@ test_refused_put() {	# fs mnt
 	rm -f $m/rp
 }
 
+# Data whose writeback failed never reached the disk: it must not be put
+# (nor served later as if it had).  An ext2 image, mounted by ext4, on a
+# loop device over a file on a small tmpfs: the file's blocks are punched
+# out of the image and the tmpfs filled, so rewriting them fails.
+test_failed_writeback() {
+	local lo=/tmp/lo mnt=/mnt/lo dev b pool refused
+	mkdir -p $lo $mnt
+	mount -t tmpfs -o size=16M tmpfs $lo
+	truncate -s 64M $lo/img
+	dev=$(losetup -f)
+	if ! { losetup $dev $lo/img && mke2fs -q -b 4096 $dev >/dev/null 2>&1 &&
+	       mount -t ext4 $dev $mnt; }; then
+		skip "failed writeback leaves no copy" "no loop device or mke2fs"
+		losetup -d $dev 2>/dev/null; umount $lo
+		return
+	fi
+	pool=$(pool_of $mnt)
+	$CCIO fill $mnt/f 16 141	# on disk and cached: PG_mappedtodisk
+	for b in $($CCIO fibmap $mnt/f 16); do
+		$CCIO punch $lo/img $((b * PAGE)) $PAGE
+	done
+	dd if=/dev/zero of=$lo/filler bs=64k 2>/dev/null
+	# Whole pages: nothing is read; the fsync reports the failed write.
+	! $CCIO pwrite $mnt/f 0 $((16 * PAGE)) 142 2>/dev/null
+	ok $? "ext4 on loop: the rewrite fails to reach the disk"
+	refused=$(pstat $pool puts)
+	drop
+	is "$(delta $refused "$(pstat $pool puts)")" 0 "ext4 on loop: pages whose writeback failed are not put"
+	$CCIO expect $mnt/f 0 $((16 * PAGE)) 0
+	ok $? "ext4 on loop: a re-read returns what the disk holds, not the lost write"
+	umount $mnt; losetup -d $dev; umount $lo
+}
+
 # Copies outlive inode reclaim while the file stays linked.
 test_inode_reclaim() {	# fs mnt
 	local fs=$1 m=$2 pool i hit miss kept
@@ -290,6 +323,7 @@ for fs in ext4 btrfs; do
 	esac
 	rm -f /tmp/model.*
 done
+test_failed_writeback
 no_kernel_reports
 done_testing
 exit $?
