@@ -22,6 +22,8 @@
  *   ccio dedupe SRC SOFF DST DOFF LEN
  *                                    FIDEDUPERANGE; exit 1 unless deduped
  *   ccio copy SRC SOFF DST DOFF LEN  copy_file_range
+ *   ccio version FILE [GEN]          print the inode generation; set it first
+ *                                    if GEN is given (FS_IOC_SETVERSION)
  *   ccio fibmap FILE BLOCKS          print the disk block of each of the
  *                                    first BLOCKS blocks (FIBMAP)
  *   ccio diorace FILE PAGES ITERS    O_DIRECT writes racing buffered reads
@@ -364,6 +366,25 @@ static int cmd_copy(const char *src, long soff, const char *dst, long doff,
 	return 0;
 }
 
+static int cmd_version(const char *file, const char *gen)
+{
+	int fd = open(file, O_RDONLY);
+	long v;
+
+	if (fd < 0)
+		die("open", file);
+	if (gen) {
+		v = strtol(gen, NULL, 0);
+		if (ioctl(fd, FS_IOC_SETVERSION, &v))
+			die("set the generation of", file);
+	}
+	if (ioctl(fd, FS_IOC_GETVERSION, &v))
+		die("get the generation of", file);
+	printf("%ld\n", v & 0xffffffffL);
+	close(fd);
+	return 0;
+}
+
 static int cmd_fibmap(const char *file, long blocks)
 {
 	int fd = open(file, O_RDONLY);
@@ -685,10 +706,12 @@ int main(int argc, char **argv)
 		return fn(argv[2], num(argv[3]), argv[4], num(argv[5]),
 			  num(argv[6]));
 	}
+	if (!strcmp(cmd, "version") && (argc == 3 || argc == 4))
+		return cmd_version(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(cmd, "fibmap") && argc == 4)
 		return cmd_fibmap(argv[2], num(argv[3]));
 	if (!strcmp(cmd, "diorace") && argc == 5)
 		return cmd_diorace(argv[2], num(argv[3]), num(argv[4]));
-	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|falloc|clone|dedupe|copy|fibmap|diorace ...\n");
+	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|falloc|clone|dedupe|copy|version|fibmap|diorace ...\n");
 	return 2;
 }
