@@ -63,9 +63,9 @@ SEC("fentry/tmem_local_get_page")
 int BPF_PROG(get_entry) { return enter(FN_GET); }
 SEC("fexit/tmem_local_get_page")
 int BPF_PROG(get_exit) { return leave(FN_GET); }
-SEC("fentry/__x64_sys_getppid")
+SEC("fentry/__do_sys_getppid")
 int BPF_PROG(nop_entry) { return enter(FN_NOP); }
-SEC("fexit/__x64_sys_getppid")
+SEC("fexit/__do_sys_getppid")
 int BPF_PROG(nop_exit) { return leave(FN_NOP); }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
