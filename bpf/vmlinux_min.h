@@ -31,9 +31,30 @@ struct super_block {
 	int cleancache_poolid;
 };
 
+struct hlist_node {
+	struct hlist_node *next;
+};
+
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+struct qstr {
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+	union {
+		struct hlist_node d_alias;	/* inode->i_dentry link */
+	} d_u;
+};
+
 struct inode {
 	unsigned long i_ino;
 	struct super_block *i_sb;
+	struct hlist_head i_dentry;
 };
 
 struct address_space {
@@ -52,6 +73,8 @@ struct kernfs_node {
 
 struct cgroup {
 	struct kernfs_node *kn;
+	int level;
+	struct cgroup *ancestors[];
 };
 
 struct cgroup_subsys_state {

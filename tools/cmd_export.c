@@ -511,7 +511,7 @@ static struct MHD_Daemon *start_http(struct exporter *e, const char *listen,
 	struct MHD_Daemon *d;
 
 	if (metrics_parse_listen(listen, &ss, &len)) {
-		fail("parse listen address", "'%s': use ADDR:PORT, [ADDR6]:PORT or :PORT", listen);
+		fail("parse listen address", "'%s': use HOST:PORT, [IPv6]:PORT or :PORT", listen);
 		return NULL;
 	}
 	if (ss.ss_family == AF_INET6)
@@ -552,11 +552,10 @@ int cmd_export(int argc, char **argv, struct options *opt)
 	struct MHD_Daemon *d = NULL;
 	const char *listen = opt->listen;
 	__u64 deadline;
-	int first, ret = 0, err;
+	int ret = 0, err;
 
-	if (parse_view_options(argc, argv, opt, &first, true) ||
-	    parse_interval_count(argc, argv, first, opt))
-		return 1;
+	if (parse_interval_count(argc, argv, 1, opt, false))
+		return EXIT_USAGE;
 	cfg.count_inodes = opt->top_inodes > 0;
 	listen = opt->listen;
 	if (!listen && !opt->prom_file)
@@ -564,7 +563,7 @@ int cmd_export(int argc, char **argv, struct options *opt)
 	if (!opt->synthetic && session_open(&e.s, opt, &cfg))
 		return 1;
 	pthread_mutex_init(&e.lock, NULL);
-	view_ctx_init(&e.v);
+	view_ctx_init(&e.v, e.s);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	if (listen) {

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +84,31 @@ void mbuf_free(struct mbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* A host name: its first address (getaddrinfo: /etc/hosts, then DNS) */
+static int resolve_host(const char *host, unsigned short port,
+			struct sockaddr_storage *ss, unsigned int *len)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+
+	if (!*host || strchr(host, '[') || strchr(host, ']') ||
+	    getaddrinfo(host, NULL, &hints, &res) || !res)
+		return -EINVAL;
+	if (res->ai_addrlen > sizeof(*ss)) {
+		freeaddrinfo(res);
+		return -EINVAL;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = (unsigned int)res->ai_addrlen;
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	freeaddrinfo(res);
+	return 0;
+}
+
 int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 			 unsigned int *len)
 {
@@ -102,6 +128,8 @@ int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 		if (!colon)
 			return -EINVAL;
 		n = (size_t)(colon - arg - 1);
+		if (!n)
+			return -EINVAL;
 		port = colon + 2;
 		arg++;
 	} else {
@@ -119,7 +147,7 @@ int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 		return -EINVAL;
 	memcpy(host, arg, n);
 	host[n] = 0;
-	if (!n)
+	if (!n || !strcmp(host, "localhost"))
 		snprintf(host, sizeof(host), "127.0.0.1");
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
@@ -133,7 +161,7 @@ int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 		*len = sizeof(*in6);
 		return 0;
 	}
-	return -EINVAL;
+	return resolve_host(host, (unsigned short)p, ss, len);
 }
 
 enum metrics_format metrics_negotiate(const char *accept)

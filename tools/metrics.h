@@ -94,8 +94,9 @@ struct metrics_input {
 };
 
 /*
- * "ADDR:PORT", "[ADDR6]:PORT" or ":PORT" (loopback) into a socket
- * address; 0 or -EINVAL.
+ * "ADDR:PORT", "[ADDR6]:PORT", "HOST:PORT" (localhost is 127.0.0.1,
+ * other names resolve) or ":PORT" (loopback) into a socket address; 0 or
+ * -EINVAL.
  */
 struct sockaddr_storage;
 int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests for ccstat's pure parts: counter arithmetic, ratios,
- * rates, argument parsing, formatting, snapshot deltas and the print
- * layer's text and JSON rendering.  No BPF, no root.  Prints TAP and a
+ * rates, argument parsing, formatting, snapshot deltas, the print
+ * layer's text and JSON rendering and its escaping of arbitrary bytes,
+ * and the BPF map memory bound computed from the map definitions.  No BPF, no root.  Prints TAP and a
  * final "N passed, N failed" line; exits non-zero on any failure.
  */
 #include <math.h>
@@ -13,6 +14,8 @@
 #include <netinet/in.h>
 #include "../../tools/ccstat.h"
 #include "../../tools/metrics.h"
+#include "../../tools/mapmem.h"
+#include <linux/bpf.h>
 
 static int passed, failed, n;
 
@@ -184,7 +187,7 @@ static const struct column cols[] = {
 
 static void print_two(FILE *f, void *arg)
 {
-	struct printer p = { f, *(bool *)arg, cols, 5 };
+	struct printer p = { f, *(bool *)arg, cols, 5, NULL };
 	struct cell c1[5] = { { .s = "a\"b" }, { .u = 42 }, { .d = 75 },
 			      { .i = -1 }, { .i = -61 } };
 	struct cell c2[5] = { { .s = NULL }, { .u = 0 }, { .d = -1 },
@@ -396,12 +399,142 @@ static void test_metrics_listen(void)
 	      !metrics_parse_listen("[::1]:9587", &ss, &len) &&
 	      ss.ss_family == AF_INET6,
 	      "listen: explicit IPv4 and bracketed IPv6");
-	CHECK(metrics_parse_listen("localhost:1", &ss, &len) &&
+	CHECK(!metrics_parse_listen("localhost:1", &ss, &len) &&
+	      ss.ss_family == AF_INET &&
+	      ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(0x7f000001) &&
+	      ((struct sockaddr_in *)&ss)->sin_port == htons(1),
+	      "listen localhost:PORT is loopback");
+	CHECK(!metrics_parse_listen("[::]:9587", &ss, &len) &&
+	      ss.ss_family == AF_INET6 &&
+	      ((struct sockaddr_in6 *)&ss)->sin6_port == htons(9587),
+	      "listen [::]:PORT: every IPv6 address");
+	CHECK(metrics_parse_listen("[::1:80", &ss, &len) &&
+	      metrics_parse_listen("[]:80", &ss, &len) &&
 	      metrics_parse_listen("127.0.0.1", &ss, &len) &&
 	      metrics_parse_listen("127.0.0.1:0", &ss, &len) &&
 	      metrics_parse_listen("127.0.0.1:65536", &ss, &len) &&
 	      metrics_parse_listen("127.0.0.1:9x", &ss, &len),
-	      "listen: names, missing or bad ports rejected");
+	      "listen: bad brackets, missing or bad ports rejected");
+}
+
+static void json_of(FILE *f, void *arg)
+{
+	json_str(f, arg);
+}
+
+static void test_json_escaping(void)
+{
+	static const struct {
+		const char *in, *want, *what;
+	} cases[] = {
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash" },
+		{ "t\tn\n\x01\x7f", "\"t\\u0009n\\u000a\\u0001\\u007f\"", "control bytes and DEL" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", "valid UTF-8 passes" },
+		{ "x\xffy\xc3", "\"x\\u00ffy\\u00c3\"", "invalid and truncated UTF-8 escaped" },
+		{ "\xc0\xaf\xed\xa0\x80", "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\"", "overlong and surrogate escaped" },
+		{ "", "\"\"", "empty string" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = render(json_of, (void *)cases[i].in);
+
+		if (out && strcmp(out, cases[i].want))
+			printf("# got %s want %s\n", out, cases[i].want);
+		CHECK(out && !strcmp(out, cases[i].want), cases[i].what);
+		free(out);
+	}
+}
+
+static void rate_row_json(FILE *f, void *arg)
+{
+	struct cc_counts c = { .puts = 30, .hits = 20, .misses = 20 };
+	struct fs_view v = { .dev = "8:0", .fstype = "ext4",
+			     .mount = "/", .pool = 1, .stored = -1 };
+	struct cell cells[32];
+
+	(void)arg;
+	fill_fs_cells(cells, &v, &c, 2.0);
+	print_row_json(f, fs_rate_columns, fs_ncolumns, cells);
+}
+
+static void test_rates(void)
+{
+	char *out = render(rate_row_json, NULL);
+
+	CHECK(out && strstr(out, "\"puts_per_s\":15.00,") &&
+	      strstr(out, "\"gets_per_s\":20.00,") &&
+	      strstr(out, "\"hit_pct\":50.00,") &&
+	      strstr(out, "\"inval_fs_per_s\":0.00,"),
+	      "-r: counts over 2 s as rates per second, hit%% unchanged");
+	free(out);
+}
+
+static void test_inode_path(void)
+{
+	struct cc_inode_name nm = { .name = "f", .parent = "/" };
+	char buf[256];
+
+	format_inode_path(buf, sizeof(buf), "/mnt/ext4", &nm);
+	CHECK(!strcmp(buf, "/mnt/ext4/f"), "inode path: a file at the top");
+	format_inode_path(buf, sizeof(buf), "/", &nm);
+	CHECK(!strcmp(buf, "/f"), "inode path: on the root filesystem");
+	snprintf(nm.parent, sizeof(nm.parent), "dir");
+	format_inode_path(buf, sizeof(buf), "/mnt/btrfs", &nm);
+	CHECK(!strcmp(buf, "/mnt/btrfs/.../dir/f"), "inode path: deeper, parent named");
+	memset(nm.name, 'n', sizeof(nm.name));	/* no NUL: full length */
+	format_inode_path(buf, sizeof(buf), NULL, &nm);
+	CHECK(strlen(buf) == strlen("/.../dir/") + CC_DNAME_LEN,
+	      "inode path: a name filling its field, no mount known");
+}
+
+/* Map memory from the map definitions: the targets of issue 12 */
+static void test_map_memory(void)
+{
+	struct map_needs stat = { .page_size = 4096 };
+	struct map_needs top = { .inodes = true, .workloads = true,
+				 .page_size = 4096 };
+	struct map_needs trace = { .ringbuf_bytes = 1 << 20,
+				   .page_size = 65536 };
+	struct map_plan p[CC_NR_MAPS];
+	size_t n, i;
+	__u64 b2, b256;
+
+	n = map_plan_for(&stat, p);
+	b2 = map_plan_bound(p, n, 2);
+	b256 = map_plan_bound(p, n, 256);
+	printf("# stat: bound %llu bytes on 2 CPUs, %llu on 256\n",
+	       (unsigned long long)b2, (unsigned long long)b256);
+	CHECK(b256 <= 8ull << 20, "stat: BPF maps <= 8 MiB on 256 CPUs");
+	for (i = 0; i < n; i++)
+		if (!strcmp(p[i].name, "inode_stats") ||
+		    !strcmp(p[i].name, "workload_stats"))
+			CHECK(p[i].max_entries == 1, "stat: inode and workload maps get one entry");
+	n = map_plan_for(&top, p);
+	b2 = map_plan_bound(p, n, 2);
+	b256 = map_plan_bound(p, n, 256);
+	printf("# top: bound %llu bytes on 2 CPUs, %llu on 256\n",
+	       (unsigned long long)b2, (unsigned long long)b256);
+	CHECK(b256 <= 64ull << 20, "top: BPF maps <= 64 MiB on 256 CPUs");
+	for (i = 0; i < n; i++) {
+		if (!strcmp(p[i].name, "inode_stats")) {
+			CHECK(p[i].max_entries == CC_MAX_INODES &&
+			      p[i].type == BPF_MAP_TYPE_LRU_HASH,
+			      "top: inodes in a shared LRU hash (ages out, no per-CPU copies)");
+			CHECK(map_mem_bound(&p[i], 256) == map_mem_bound(&p[i], 2) +
+			      254 * sizeof(int) * 8,
+			      "top: the inode map does not grow with CPUs (but for its locks)");
+		}
+	}
+	n = map_plan_for(&trace, p);
+	for (i = 0; i < n; i++)
+		if (!strcmp(p[i].name, "events"))
+			CHECK(p[i].max_entries % 65536 == 0 &&
+			      !(p[i].max_entries & (p[i].max_entries - 1)),
+			      "trace: ring buffer a power of two and of 64 KiB pages");
+	CHECK(ringbuf_size(4096, 65536) == 65536 && ringbuf_size(0, 4096) == 4096 &&
+	      ringbuf_size(5000, 4096) == 8192,
+	      "ring buffer size: rounded up to a power of two and a page");
 }
 
 int main(void)
@@ -419,6 +552,10 @@ int main(void)
 	test_metrics_formats();
 	test_metrics_render();
 	test_metrics_listen();
+	test_json_escaping();
+	test_rates();
+	test_inode_path();
+	test_map_memory();
 	printf("1..%d\n", n);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
