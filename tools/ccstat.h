@@ -202,9 +202,14 @@ struct kpool {
 	long long stored;		/* tmem_local pages, -1 unknown */
 };
 
+/* The RAM store, store-wide (debugfs cleancache/tmem_local), in pages */
+struct store_stats {
+	__u64 max_pages, stored_pages, evictions, shrinker_freed;
+};
+
 int kstats_read(struct kstats *k);
+int store_read(struct store_stats *st);
 int kpools_read(struct kpool **pools, size_t *n);
-long long stored_pages_for_pool(const struct kpool *p, size_t n, int pool);
 
 int cgroup_id_of(const char *path, __u64 *id);
 bool cgroup2_root(char *buf, size_t len);

@@ -286,16 +286,13 @@ void metrics_finish(struct mbuf *b, enum metrics_format f)
 
 /* ---- the ccstat families ---- */
 
-#define FS_LABELS 4
+#define FS_LABELS 3
 
-static void fs_labels(struct metric_label *l, const struct metrics_fs *fs,
-		      char *pool, size_t len)
+static void fs_labels(struct metric_label *l, const struct metrics_fs *fs)
 {
-	snprintf(pool, len, "%d", fs->pool);
 	l[0] = (struct metric_label){ "device", fs->device };
 	l[1] = (struct metric_label){ "fstype", fs->fstype };
 	l[2] = (struct metric_label){ "mountpoint", fs->mountpoint };
-	l[3] = (struct metric_label){ "pool", pool };
 }
 
 /* One per-filesystem counter family; @get picks the value */
@@ -304,12 +301,11 @@ static void fs_family(struct mbuf *b, enum metrics_format f,
 		      const char *help, __u64 (*get)(const struct cc_counts *))
 {
 	struct metric_label l[FS_LABELS];
-	char pool[16];
 	size_t i;
 
 	metrics_family(b, f, name, "counter", help);
 	for (i = 0; i < in->nfs; i++) {
-		fs_labels(l, &in->fs[i], pool, sizeof(pool));
+		fs_labels(l, &in->fs[i]);
 		metrics_sample_u64(b, name, l, FS_LABELS, get(&in->fs[i].c));
 	}
 }
@@ -329,7 +325,7 @@ static void render_fs(struct mbuf *b, enum metrics_format f,
 	metrics_family(b, f, "ccstat_puts_total", "counter",
 		       "Clean pages offered to cleancache, by outcome (stored by the backend or refused).");
 	for (i = 0; i < in->nfs; i++) {
-		fs_labels(l, &in->fs[i], pool, sizeof(pool));
+		fs_labels(l, &in->fs[i]);
 		l[FS_LABELS] = (struct metric_label){ "result", "stored" };
 		metrics_sample_u64(b, "ccstat_puts_total", l, FS_LABELS + 1,
 				   in->fs[i].c.puts);
@@ -349,22 +345,41 @@ static void render_fs(struct mbuf *b, enum metrics_format f,
 		const struct cc_counts *c = &in->fs[i].c;
 		__u64 v[] = { c->inval_pages, c->inval_inodes, c->inval_fs };
 
-		fs_labels(l, &in->fs[i], pool, sizeof(pool));
+		fs_labels(l, &in->fs[i]);
 		for (s = 0; s < 3; s++) {
 			l[FS_LABELS] = (struct metric_label){ "scope", scopes[s] };
 			metrics_sample_u64(b, "ccstat_invalidations_total", l,
 					   FS_LABELS + 1, v[s]);
 		}
 	}
-	metrics_family(b, f, "ccstat_pages_stored", "gauge",
-		       "Pages the RAM (tmem_local) backend holds for the filesystem's pool.");
+	metrics_family(b, f, "ccstat_stored_bytes", "gauge",
+		       "Bytes the RAM (tmem_local) store holds for the filesystem.");
 	for (i = 0; i < in->nfs; i++) {
-		if (in->fs[i].stored < 0)
+		if (in->fs[i].stored_bytes < 0)
 			continue;
-		fs_labels(l, &in->fs[i], pool, sizeof(pool));
-		metrics_sample_u64(b, "ccstat_pages_stored", l, FS_LABELS,
-				   (__u64)in->fs[i].stored);
+		fs_labels(l, &in->fs[i]);
+		metrics_sample_u64(b, "ccstat_stored_bytes", l, FS_LABELS,
+				   (__u64)in->fs[i].stored_bytes);
 	}
+	metrics_family(b, f, "ccstat_pool_info", "info",
+		       "The cleancache pool a mounted filesystem has now (a new id at every mount).");
+	for (i = 0; i < in->npools_info; i++) {
+		const struct metrics_pool *p = &in->pools_info[i];
+
+		snprintf(pool, sizeof(pool), "%d", p->pool);
+		l[0] = (struct metric_label){ "device", p->device };
+		l[1] = (struct metric_label){ "fstype", p->fstype };
+		l[2] = (struct metric_label){ "mountpoint", p->mountpoint };
+		l[3] = (struct metric_label){ "pool", pool };
+		metrics_sample_u64(b, "ccstat_pool_info", l, FS_LABELS + 1, 1);
+	}
+}
+
+static void gauge1(struct mbuf *b, enum metrics_format f, const char *name,
+		   const char *help, __u64 v)
+{
+	metrics_family(b, f, name, "gauge", help);
+	metrics_sample_u64(b, name, NULL, 0, v);
 }
 
 static void render_inodes(struct mbuf *b, enum metrics_format f,
@@ -412,6 +427,7 @@ static void render_global(struct mbuf *b, enum metrics_format f,
 			  const struct metrics_input *in)
 {
 	static const char *const maps[] = { "fs", "inode", "workload" };
+	/* no ring buffer in export: nothing can be lost, no events_lost */
 	const __u64 full[] = { in->drops.fs_full, in->drops.inode_full,
 			       in->drops.workload_full };
 	struct metric_label l[2];
@@ -441,11 +457,22 @@ static void render_global(struct mbuf *b, enum metrics_format f,
 		l[0] = (struct metric_label){ "backend", in->backend };
 		metrics_sample_u64(b, "ccstat_backend_info", l, 1, 1);
 	}
-	counter1(b, f, "ccstat_events_lost_total",
-		 "Trace records dropped because the ring buffer was full.",
-		 in->drops.events_lost);
+	if (in->store.present) {
+		gauge1(b, f, "ccstat_store_capacity_bytes",
+		       "Bytes the RAM (tmem_local) store may hold.",
+		       in->store.capacity_bytes);
+		gauge1(b, f, "ccstat_store_stored_bytes",
+		       "Bytes the RAM (tmem_local) store holds now, all pools.",
+		       in->store.stored_bytes);
+		counter1(b, f, "ccstat_store_evictions_total",
+			 "Pages the RAM store evicted, oldest first, to make room (since boot).",
+			 in->store.evictions);
+		counter1(b, f, "ccstat_store_shrinker_freed_total",
+			 "Pages the RAM store gave back to the kernel under memory pressure (since boot).",
+			 in->store.shrinker_freed);
+	}
 	metrics_family(b, f, "ccstat_map_full_drops_total", "counter",
-		       "Events not counted per key because the BPF map was full.");
+		       "Events not counted per key because a BPF map had no room (transient: the inode and task maps drop their least recently used rows).");
 	for (i = 0; i < 3; i++) {
 		l[0] = (struct metric_label){ "map", maps[i] };
 		metrics_sample_u64(b, "ccstat_map_full_drops_total", l, 1,

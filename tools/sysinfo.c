@@ -115,12 +115,29 @@ static int read_u64_file(const char *path, __u64 *v)
 	return 0;
 }
 
+struct u64_file {
+	const char *name;
+	size_t off;
+};
+
+/* Read @n one-number files of directory @dir into fields of @base */
+static int read_u64_files(const char *dir, const struct u64_file *files,
+			  size_t n, void *base)
+{
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		if (read_u64_file(path, (__u64 *)((char *)base + files[i].off)))
+			return -1;
+	}
+	return 0;
+}
+
 int kstats_read(struct kstats *k)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} files[] = {
+	static const struct u64_file files[] = {
 		{ "puts", offsetof(struct kstats, puts) },
 		{ "puts_refused", offsetof(struct kstats, puts_refused) },
 		{ "succ_gets", offsetof(struct kstats, succ_gets) },
@@ -130,16 +147,11 @@ int kstats_read(struct kstats *k)
 		{ "fs_invalidates", offsetof(struct kstats, fs_invalidates) },
 		{ "pools_created", offsetof(struct kstats, pools_created) },
 	};
-	char path[256];
-	size_t i;
 	FILE *f;
 
 	memset(k, 0, sizeof(*k));
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), DEBUGFS_CC "/%s", files[i].name);
-		if (read_u64_file(path, (__u64 *)((char *)k + files[i].off)))
-			return -1;
-	}
+	if (read_u64_files(DEBUGFS_CC, files, sizeof(files) / sizeof(files[0]), k))
+		return -1;
 	k->present = true;
 	f = fopen(DEBUGFS_CC "/backend", "re");
 	if (f) {
@@ -149,6 +161,20 @@ int kstats_read(struct kstats *k)
 		fclose(f);
 	}
 	return 0;
+}
+
+int store_read(struct store_stats *st)
+{
+	static const struct u64_file files[] = {
+		{ "max_pages", offsetof(struct store_stats, max_pages) },
+		{ "stored_pages", offsetof(struct store_stats, stored_pages) },
+		{ "evictions", offsetof(struct store_stats, evictions) },
+		{ "shrinker_freed", offsetof(struct store_stats, shrinker_freed) },
+	};
+
+	memset(st, 0, sizeof(*st));
+	return read_u64_files(DEBUGFS_CC "/tmem_local", files,
+			      sizeof(files) / sizeof(files[0]), st);
 }
 
 /* Index of the column named @name in a whitespace-separated header. */
@@ -252,16 +278,6 @@ int kpools_read(struct kpool **pools, size_t *n)
 	*pools = p;
 	*n = cnt;
 	return 0;
-}
-
-long long stored_pages_for_pool(const struct kpool *p, size_t n, int pool)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i].pool == pool)
-			return p[i].stored;
-	return -1;
 }
 
 bool cgroup2_root(char *buf, size_t len)

@@ -339,11 +339,22 @@ static void test_metrics_formats(void)
 	mbuf_free(&b);
 }
 
+static int count_of(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while (s && (s = strstr(s, needle))) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
 static void test_metrics_render(void)
 {
 	struct metrics_fs fs = {
 		.device = "/dev/vda", .fstype = "ext4",
-		.mountpoint = "/mnt/ext4", .pool = 0, .stored = 42,
+		.mountpoint = "/mnt/ext4", .stored_bytes = 42 * 4096,
 		.c = { .puts = 10, .puts_refused = 1, .hits = 6, .misses = 4,
 		       .inval_pages = 2, .inval_inodes = 1 },
 	};
@@ -353,34 +364,50 @@ static void test_metrics_render(void)
 		{ .device = "/dev/vda", .mountpoint = "/mnt/ext4",
 		  .other = true, .c = { .hits = 1, .misses = 3 } },
 	};
+	struct metrics_pool pool = {
+		.device = "/dev/vda", .fstype = "ext4",
+		.mountpoint = "/mnt/ext4", .pool = 5,
+	};
 	struct metrics_input in = {
 		.fs = &fs, .nfs = 1, .inodes_on = true, .inodes = ino,
 		.ninodes = 2, .pools = 2, .backend = "tmem_local",
 		.version = "0.1.0", .attach = "tp_btf",
 		.drops = { .events_lost = 7, .inode_full = 3 },
+		.pools_info = &pool, .npools_info = 1,
+		.store = { .present = true, .capacity_bytes = 1 << 20,
+			   .stored_bytes = 8192, .evictions = 9,
+			   .shrinker_freed = 4 },
 	};
 	struct mbuf b = {};
 
 	metrics_render(&b, METRICS_TEXT, &in);
 	metrics_render_scrape(&b, METRICS_TEXT, 0.5);
 	CHECK(b.p && strstr(b.p, "ccstat_gets_total") &&
-	      strstr(b.p, "ccstat_hits_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 6\n") &&
-	      strstr(b.p, "ccstat_gets_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 10\n"),
+	      strstr(b.p, "ccstat_hits_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 6\n") &&
+	      strstr(b.p, "ccstat_gets_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 10\n"),
 	      "render: gets = hits + misses, hits separate, node_exporter labels");
 	CHECK(b.p && strstr(b.p, ",result=\"refused\"} 1\n") &&
 	      strstr(b.p, ",scope=\"inode\"} 1\n") &&
-	      strstr(b.p, "ccstat_pages_stored{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 42\n"),
-	      "render: puts by result, invalidations by scope, pages stored");
+	      strstr(b.p, "ccstat_stored_bytes{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 172032\n"),
+	      "render: puts by result, invalidations by scope, bytes stored");
+	CHECK(b.p && strstr(b.p, "ccstat_pool_info{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"5\"} 1\n") &&
+	      count_of(b.p, "pool=\"") == 1,
+	      "render: the pool id only in ccstat_pool_info");
+	CHECK(b.p && strstr(b.p, "ccstat_store_capacity_bytes 1048576\n") &&
+	      strstr(b.p, "ccstat_store_stored_bytes 8192\n") &&
+	      strstr(b.p, "ccstat_store_evictions_total 9\n") &&
+	      strstr(b.p, "ccstat_store_shrinker_freed_total 4\n"),
+	      "render: store capacity, stored bytes, evictions, shrinker frees");
 	CHECK(b.p && strstr(b.p, "inode=\"12\"} 6\n") &&
 	      strstr(b.p, "inode=\"other\"} 4\n") && !strstr(b.p, "pid="),
 	      "render: top inodes plus an other bucket, never a pid label");
-	CHECK(b.p && strstr(b.p, "ccstat_events_lost_total 7\n") &&
+	CHECK(b.p && !strstr(b.p, "events_lost") &&
 	      strstr(b.p, "ccstat_map_full_drops_total{map=\"inode\"} 3\n") &&
 	      strstr(b.p, "ccstat_backend_info{backend=\"tmem_local\"} 1\n") &&
 	      strstr(b.p, "ccstat_pools 2\n") &&
 	      strstr(b.p, "ccstat_build_info{version=\"0.1.0\",attach=\"tp_btf\"} 1\n") &&
 	      strstr(b.p, "ccstat_scrape_duration_seconds 0.5\n"),
-	      "render: health, pools, backend and build info");
+	      "render: health (no events_lost: export has no ring buffer), pools, backend and build info");
 	CHECK(b.p && !strstr(b.p, "_ratio"), "render: no ratio gauges");
 	mbuf_free(&b);
 }
