@@ -151,6 +151,7 @@ struct map_mem {
 	__u64 bound;			/* on this machine's possible CPUs */
 	__u64 bound_256;		/* on 256 possible CPUs */
 };
+/* One entry per map, then one named "all" with the sums; returns how many */
 int session_map_memory(struct session *s, struct map_mem *out, size_t max);
 void session_close(struct session *s);
 void snapshot_free(struct snapshot *snap);

@@ -153,21 +153,16 @@ static void reconcile(struct checker *c, struct session *s, int seconds)
 static void map_memory(struct checker *c, struct session *s)
 {
 	struct map_mem mm[16];
-	long long sum = 0;
-	__u64 bound = 0, bound_256 = 0;
 	int i, n = session_map_memory(s, mm, 16);
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n - 1; i++)
 		line(c, "info", "map memory", "%s: %u entries, %lld bytes (bound %llu here, %llu on 256 CPUs)",
 		     mm[i].name, mm[i].max_entries, mm[i].memlock,
 		     (unsigned long long)mm[i].bound,
 		     (unsigned long long)mm[i].bound_256);
-		sum += mm[i].memlock > 0 ? mm[i].memlock : 0;
-		bound += mm[i].bound;
-		bound_256 += mm[i].bound_256;
-	}
 	line(c, "info", "bpf memory", "%lld bytes in %d maps (bound %llu here, %llu on 256 CPUs)",
-	     sum, n, (unsigned long long)bound, (unsigned long long)bound_256);
+	     mm[n - 1].memlock, n - 1, (unsigned long long)mm[n - 1].bound,
+	     (unsigned long long)mm[n - 1].bound_256);
 }
 
 int cmd_check(int argc, char **argv, struct options *opt)
@@ -190,12 +185,12 @@ int cmd_check(int argc, char **argv, struct options *opt)
 	if (geteuid() != 0)
 		line(&c, "warn", "privileges", "not root: loading needs CAP_BPF and CAP_PERFMON");
 	if (probe_kernel_support(&ks)) {
-		line(&c, "FAIL", "btf", "/sys/kernel/btf/vmlinux missing: build the kernel with CONFIG_DEBUG_INFO_BTF=y");
+		line(&c, "FAIL", "btf", "/sys/kernel/btf/vmlinux missing: this kernel was built without CONFIG_DEBUG_INFO_BTF=y; boot one with BTF");
 		goto done;
 	}
 	line(&c, "ok", "btf", "/sys/kernel/btf/vmlinux");
 	if (!ks.functions && !ks.tracepoints) {
-		line(&c, "FAIL", "cleancache", "not in this kernel: boot the patched Linux 6.12 from this repository (kernel/)");
+		line(&c, "FAIL", "cleancache", "this kernel has no cleancache; boot a kernel with the ccstat series (see README)");
 		goto done;
 	}
 	line(&c, "ok", "cleancache", "frontend functions %s",

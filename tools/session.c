@@ -258,11 +258,12 @@ static int size_maps(struct session *s, const struct options *opt,
 
 int session_map_memory(struct session *s, struct map_mem *out, size_t max)
 {
+	struct map_mem all = { .name = "all" };
 	char path[64], line[128];
 	size_t i, n = 0;
 	FILE *f;
 
-	for (i = 0; i < s->nplan && n < max; i++) {
+	for (i = 0; i < s->nplan && n + 1 < max; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(s->skel->obj,
 							s->plan[i].name);
 
@@ -282,9 +283,24 @@ int session_map_memory(struct session *s, struct map_mem *out, size_t max)
 				break;
 		if (f)
 			fclose(f);
+		all.memlock += out[n].memlock > 0 ? out[n].memlock : 0;
+		all.bound += out[n].bound;
+		all.bound_256 += out[n].bound_256;
 		n++;
 	}
+	out[n++] = all;
 	return (int)n;
+}
+
+/* -v: what the maps cost, as bpftool would show it, and ccstat's bound */
+static void print_map_memory(struct session *s)
+{
+	struct map_mem mm[CC_NR_MAPS + 1];
+	int n = session_map_memory(s, mm, CC_NR_MAPS + 1);
+
+	fprintf(stderr, "ccstat: BPF maps: %lld bytes (bound %llu on %d CPUs, %llu on 256)\n",
+		mm[n - 1].memlock, (unsigned long long)mm[n - 1].bound,
+		s->ncpus, (unsigned long long)mm[n - 1].bound_256);
 }
 
 int session_inode_name(struct session *s, const struct cc_inode_key *k,
@@ -308,7 +324,7 @@ int session_open(struct session **sp, const struct options *opt,
 	btf = vmlinux_btf();
 	if (!btf)
 		return fail("load kernel BTF",
-			    "/sys/kernel/btf/vmlinux not readable (the kernel needs CONFIG_DEBUG_INFO_BTF=y)");
+			    "/sys/kernel/btf/vmlinux not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y); boot one with BTF");
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		btf__free(btf);
@@ -364,6 +380,8 @@ int session_open(struct session **sp, const struct options *opt,
 	}
 	s->ncpus = libbpf_num_possible_cpus();
 	btf__free(btf);
+	if (opt->verbose)
+		print_map_memory(s);
 	*sp = s;
 	return 0;
 

@@ -15,10 +15,13 @@
  *   ccio expect FILE OFF LEN BYTE    exit 1 unless [OFF, OFF+LEN) is BYTE
  *   ccio stress DIR FILES OPS SEED   the coherency stress
  *   ccio runas UID PROG [ARG...]     run PROG as UID (and GID UID), no groups
+ *   ccio mkfiles DIR N               N one-page files DIR/dK/fI, 1000 a folder
+ *   ccio readfiles DIR N             read each of those files once
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,6 +383,46 @@ static long num(const char *s)
 	return v;
 }
 
+/* DIR/d<i / 1000>/f<i>: many files, no folder too big */
+static void many_path(char *buf, size_t len, const char *dir, long i,
+		      bool folder)
+{
+	if (folder)
+		snprintf(buf, len, "%s/d%ld", dir, i / 1000);
+	else
+		snprintf(buf, len, "%s/d%ld/f%ld", dir, i / 1000, i);
+}
+
+static int cmd_many(const char *dir, long n, bool make)
+{
+	unsigned char buf[PAGE];
+	char path[4096];
+	long i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		if (make && i % 1000 == 0) {
+			many_path(path, sizeof(path), dir, i, true);
+			if (mkdir(path, 0755) && errno != EEXIST)
+				die("create", path);
+		}
+		many_path(path, sizeof(path), dir, i, false);
+		fd = open(path, make ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY,
+			  0644);
+		if (fd < 0)
+			die("open", path);
+		if (make) {
+			memset(buf, (int)(i & 0xff), sizeof(buf));
+			if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				die("write", path);
+		} else if (read(fd, buf, sizeof(buf)) < 0) {
+			die("read", path);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -409,6 +452,8 @@ int main(int argc, char **argv)
 		execv(argv[3], argv + 3);
 		die("run", argv[3]);
 	}
-	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas ...\n");
+	if ((!strcmp(cmd, "mkfiles") || !strcmp(cmd, "readfiles")) && argc == 4)
+		return cmd_many(argv[2], num(argv[3]), cmd[0] == 'm');
+	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|mkfiles|readfiles ...\n");
 	return 2;
 }
