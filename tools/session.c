@@ -496,7 +496,8 @@ static int read_hash_by_key(struct session *s, int fd, size_t key_size,
 	vals = calloc((size_t)(percpu ? s->ncpus : 1), sizeof(struct cc_counts));
 	if (!vals)
 		return -ENOMEM;
-	while (*n < cap && bpf_map_get_next_key(fd, prev, next) == 0) {
+	while (*n < cap + BATCH_KEYS &&
+	       bpf_map_get_next_key(fd, prev, next) == 0) {
 		memcpy(key, next, key_size);
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, vals))
@@ -526,7 +527,9 @@ static int read_hash(struct session *s, struct bpf_map *map,
 	char *out, *keys;
 	__u64 *vals;
 
-	out = calloc(cap ? cap : 1, row_size);
+	/* room for a full batch past capacity: the kernel refuses a batch
+	 * smaller than the bucket it stops in (ENOSPC) */
+	out = calloc(cap + BATCH_KEYS, row_size);
 	keys = calloc(BATCH_KEYS, key_size);
 	vals = calloc(BATCH_KEYS, vsize);
 	if (!out || !keys || !vals) {
@@ -535,9 +538,7 @@ static int read_hash(struct session *s, struct bpf_map *map,
 	}
 	for (;;) {
 		count = BATCH_KEYS;
-		if (n + count > cap)
-			count = (__u32)(cap - n);
-		if (!count)
+		if (n > cap)
 			break;
 		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
 					   keys, vals, &count, NULL);
@@ -552,7 +553,7 @@ static int read_hash(struct session *s, struct bpf_map *map,
 			}
 			break;
 		}
-		for (i = 0; i < count && n < cap; i++)
+		for (i = 0; i < count; i++)
 			add_row(s, out, &n, row_size, key_size,
 				keys + i * key_size,
 				(__u64 *)((char *)vals + i * vsize), percpu);
