@@ -400,6 +400,8 @@ static int cmd_many(const char *dir, long n, bool make)
 	long i;
 	int fd;
 
+	if (make && mkdir(dir, 0755) && errno != EEXIST)
+		die("create", dir);
 	for (i = 0; i < n; i++) {
 		if (make && i % 1000 == 0) {
 			many_path(path, sizeof(path), dir, i, true);

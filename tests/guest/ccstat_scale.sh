@@ -26,11 +26,12 @@ memlock() {
 	done | awk '{ s += $1 } END { print s + 0 }'
 }
 
-# max_entries PID: the largest max_entries of PID's BPF maps
+# max_entries PID: the largest max_entries of PID's BPF maps, but for the
+# ring buffer (BPF_MAP_TYPE_RINGBUF, 27), whose max_entries are bytes
 max_entries() {
 	for f in /proc/$1/fdinfo/*; do
-		awk '/^map_type:/ { m = 1 } /^max_entries:/ { e = $2 }
-		     END { if (m) print e }' "$f" 2>/dev/null
+		awk '/^map_type:/ { m = $2 } /^max_entries:/ { e = $2 }
+		     END { if (m != "" && m != 27) print e }' "$f" 2>/dev/null
 	done | sort -n | tail -n 1
 }
 
