@@ -14,6 +14,7 @@
 #include "views.h"
 
 #define JSON_ROWS 20
+#define FIRST_SCREEN_NS (500 * 1000000ull)
 
 enum top_view { VIEW_FS, VIEW_INODES, VIEW_TASKS, VIEW_NR };
 
@@ -238,7 +239,13 @@ int cmd_top(int argc, char **argv, struct options *opt)
 		goto out;
 	}
 	step = (__u64)(opt->interval * 1e9);
-	deadline = t.now.mono_ns;
+	/*
+	 * The first screen comes FIRST_SCREEN_NS after attaching (or one
+	 * interval, if shorter), its header saying over how long; then one
+	 * every interval
+	 */
+	deadline = t.now.mono_ns - step +
+		   (step < FIRST_SCREEN_NS ? step : FIRST_SCREEN_NS);
 	while (opt->count < 0 || n++ < opt->count) {
 		struct snapshot next;
 
