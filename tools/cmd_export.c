@@ -31,6 +31,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include "metrics.h"
+#include "topk.h"
 #include "views.h"
 
 #define EXPORT_MAX_CONNECTIONS	1000
@@ -49,18 +50,6 @@ struct fs_label {
 	char mountpoint[1024];
 };
 
-/* An inode in the top-K set and what it counted while in it */
-struct pin {
-	struct cc_inode_key key;
-	struct cc_counts acc;
-};
-
-/* Per device: what inodes outside the set counted */
-struct other_sum {
-	__u32 dev;
-	struct cc_counts c;
-};
-
 struct exporter {
 	const struct options *opt;
 	struct session *s;		/* NULL: synthetic data */
@@ -68,22 +57,12 @@ struct exporter {
 	struct view_ctx v;
 	struct fs_label *labels;
 	size_t nlabels;
-	struct pin *pins;		/* the top-K set, by key */
-	size_t npins;
-	struct other_sum *others;
-	size_t nothers;
-	struct inode_row *prev;		/* last scrape's inode rows, by key */
-	size_t nprev;
+	struct topk top;		/* --top-inodes: the live set */
 	unsigned long synthetic_tick;
 	struct mbuf body;
 	__u64 body_ns;			/* when body was rendered, 0: never */
 	enum metrics_format body_format;
 };
-
-static int key_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct cc_inode_key));
-}
 
 /* Labels of device @dev, named the first time it is seen */
 static const struct fs_label *label_of(struct exporter *e, __u32 dev)
@@ -120,125 +99,6 @@ static const struct fs_label *label_of(struct exporter *e, __u32 dev)
 	return l;
 }
 
-static const struct inode_row *find_row(const struct inode_row *rows,
-					size_t n, const struct cc_inode_key *k)
-{
-	return bsearch(k, rows, n, sizeof(*rows), key_cmp);
-}
-
-static struct other_sum *other_of(struct exporter *e, __u32 dev)
-{
-	struct other_sum *p;
-	size_t i;
-
-	for (i = 0; i < e->nothers; i++)
-		if (e->others[i].dev == dev)
-			return &e->others[i];
-	p = realloc(e->others, (e->nothers + 1) * sizeof(*p));
-	if (!p)
-		return NULL;
-	e->others = p;
-	p = &p[e->nothers++];
-	memset(p, 0, sizeof(*p));
-	p->dev = dev;
-	return p;
-}
-
-/* An inode row's change since the last scrape (a recreated row: all of it) */
-struct cand {
-	struct cc_inode_key key;
-	struct cc_counts delta;
-	bool member;
-};
-
-static void row_delta(const struct exporter *e, const struct inode_row *r,
-		      struct cc_counts *d)
-{
-	const struct inode_row *old = find_row(e->prev, e->nprev, &r->key);
-	const __u64 *n = (const __u64 *)&r->c, *o;
-	size_t i;
-
-	*d = r->c;
-	if (!old)
-		return;
-	o = (const __u64 *)&old->c;
-	for (i = 0; i < sizeof(r->c) / sizeof(__u64); i++)
-		if (n[i] < o[i])
-			return;		/* aged out of the LRU map, back from 0 */
-	counts_sub(d, &r->c, &old->c);
-}
-
-static int cand_cmp(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-	__u64 gx = counts_gets(&x->delta), gy = counts_gets(&y->delta);
-
-	if (gx != gy)
-		return gx < gy ? 1 : -1;
-	if (x->member != y->member)
-		return x->member ? -1 : 1;
-	return key_cmp(&x->key, &y->key);
-}
-
-/*
- * Choose this scrape's top-K set and move the counts: deltas of members
- * to their series, of the rest to "other"; a member that leaves hands
- * its series' count to "other".
- */
-static void update_inodes(struct exporter *e, const struct snapshot *snap)
-{
-	size_t k = e->opt->top_inodes, n = 0, i, nsel;
-	struct pin *sel = NULL, *p;
-	struct other_sum *o;
-	struct cand *c;
-
-	c = calloc(snap->nr_inodes + e->npins + 1, sizeof(*c));
-	if (!c)
-		return;
-	for (i = 0; i < snap->nr_inodes; i++) {
-		c[n].key = snap->inodes[i].key;
-		row_delta(e, &snap->inodes[i], &c[n].delta);
-		c[n].member = bsearch(&c[n].key, e->pins, e->npins,
-				      sizeof(*e->pins), key_cmp) != NULL;
-		n++;
-	}
-	/* members whose row aged out of the map can stay, idle */
-	for (i = 0; i < e->npins; i++)
-		if (!find_row(snap->inodes, snap->nr_inodes, &e->pins[i].key))
-			c[n++] = (struct cand){ .key = e->pins[i].key,
-						.member = true };
-	qsort(c, n, sizeof(*c), cand_cmp);
-	nsel = n < k ? n : k;
-	sel = calloc(nsel + 1, sizeof(*sel));
-	if (!sel) {
-		free(c);
-		return;
-	}
-	for (i = 0; i < nsel; i++) {
-		sel[i].key = c[i].key;
-		p = bsearch(&c[i].key, e->pins, e->npins, sizeof(*e->pins),
-			    key_cmp);
-		if (p)
-			sel[i].acc = p->acc;
-		counts_add(&sel[i].acc, &c[i].delta);
-	}
-	for (; i < n; i++) {
-		o = other_of(e, c[i].key.dev);
-		if (!o)
-			continue;
-		counts_add(&o->c, &c[i].delta);
-		p = c[i].member ? bsearch(&c[i].key, e->pins, e->npins,
-					  sizeof(*e->pins), key_cmp) : NULL;
-		if (p)
-			counts_add(&o->c, &p->acc);
-	}
-	qsort(sel, nsel, sizeof(*sel), key_cmp);
-	free(e->pins);
-	e->pins = sel;
-	e->npins = nsel;
-	free(c);
-}
-
 static void build_inodes(struct exporter *e, const struct snapshot *snap,
 			 struct metrics_inode **out, size_t *nout)
 {
@@ -246,30 +106,28 @@ static void build_inodes(struct exporter *e, const struct snapshot *snap,
 	const struct fs_label *l;
 	size_t i, n = 0;
 
-	update_inodes(e, snap);
-	/* every device with an inode series has its "other" */
-	for (i = 0; i < e->npins; i++)
-		other_of(e, e->pins[i].key.dev);
-	mi = calloc(e->npins + e->nothers + 1, sizeof(*mi));
+	topk_update(&e->top, snap->inodes, snap->nr_inodes,
+		    e->opt->top_inodes);
+	mi = calloc(e->top.npins + e->top.nothers + 1, sizeof(*mi));
 	if (!mi) {
 		*out = NULL;
 		*nout = 0;
 		return;
 	}
-	for (i = 0; i < e->npins; i++) {
-		l = label_of(e, e->pins[i].key.dev);
+	for (i = 0; i < e->top.npins; i++) {
+		l = label_of(e, e->top.pins[i].key.dev);
 		mi[n].device = l ? l->device : "";
 		mi[n].mountpoint = l ? l->mountpoint : "";
-		mi[n].ino = e->pins[i].key.ino;
-		mi[n].c = e->pins[i].acc;
+		mi[n].ino = e->top.pins[i].key.ino;
+		mi[n].c = e->top.pins[i].acc;
 		n++;
 	}
-	for (i = 0; i < e->nothers; i++) {
-		l = label_of(e, e->others[i].dev);
+	for (i = 0; i < e->top.nothers; i++) {
+		l = label_of(e, e->top.others[i].dev);
 		mi[n].device = l ? l->device : "";
 		mi[n].mountpoint = l ? l->mountpoint : "";
 		mi[n].other = true;
-		mi[n].c = e->others[i].c;
+		mi[n].c = e->top.others[i].c;
 		n++;
 	}
 	*out = mi;
@@ -305,7 +163,7 @@ static int synthetic_snapshot(struct exporter *e, struct snapshot *snap)
 		snap->inodes[i].c.misses = t;
 		snap->inodes[i].c.puts = t * (i % 3);
 	}
-	qsort(snap->inodes, n, sizeof(*snap->inodes), key_cmp);
+	qsort(snap->inodes, n, sizeof(*snap->inodes), topk_key_cmp);
 	snap->nr_inodes = n;
 	return 0;
 }
@@ -445,12 +303,6 @@ static int collect(struct exporter *e, enum metrics_format f)
 	metrics_render_scrape(&e->body, f, (double)(mono_ns() - t0) / 1e9);
 	metrics_finish(&e->body, f);
 
-	/* keep this scrape's inode rows: the next scrape's deltas */
-	free(e->prev);
-	e->prev = snap.inodes;
-	e->nprev = snap.nr_inodes;
-	snap.inodes = NULL;
-	snap.nr_inodes = 0;
 	if (e->body.oom)
 		err = -ENOMEM;
 out:
@@ -667,9 +519,7 @@ out:
 	view_ctx_free(&e.v);
 	mbuf_free(&e.body);
 	free(e.labels);
-	free(e.pins);
-	free(e.others);
-	free(e.prev);
+	topk_free(&e.top);
 	pthread_mutex_destroy(&e.lock);
 	return ret;
 }

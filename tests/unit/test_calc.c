@@ -15,6 +15,7 @@
 #include "../../tools/ccstat.h"
 #include "../../tools/metrics.h"
 #include "../../tools/mapmem.h"
+#include "../../tools/topk.h"
 #include <linux/bpf.h>
 
 static int passed, failed, n;
@@ -515,6 +516,58 @@ static void test_inode_path(void)
 	      "inode path: a name filling its field, no mount known");
 }
 
+static __u64 pin_hits(const struct topk *t, __u64 ino)
+{
+	size_t i;
+
+	for (i = 0; i < t->npins; i++)
+		if (t->pins[i].key.ino == ino)
+			return t->pins[i].acc.hits;
+	return ~0ull;	/* not in the set */
+}
+
+static __u64 topk_sum(const struct topk *t)
+{
+	__u64 s = 0;
+	size_t i;
+
+	for (i = 0; i < t->npins; i++)
+		s += t->pins[i].acc.hits;
+	for (i = 0; i < t->nothers; i++)
+		s += t->others[i].c.hits;
+	return s;
+}
+
+/* The exporter's --top-inodes set follows activity, counters stay whole */
+static void test_topk(void)
+{
+	struct inode_row r[3] = {
+		{ .key = { .dev = 1, .ino = 1 }, .c = { .hits = 10 } },
+		{ .key = { .dev = 1, .ino = 2 }, .c = { .hits = 5 } },
+		{ .key = { .dev = 1, .ino = 3 }, .c = { .hits = 1 } },
+	};
+	struct topk t = {};
+
+	topk_update(&t, r, 3, 2);
+	CHECK(t.npins == 2 && pin_hits(&t, 1) == 10 && pin_hits(&t, 2) == 5 &&
+	      t.nothers == 1 && t.others[0].c.hits == 1,
+	      "top-K: the 2 busiest inodes, the third in other");
+	r[2].c.hits = 21;	/* inode 3 busy, 1 and 2 idle */
+	topk_update(&t, r, 3, 2);
+	CHECK(pin_hits(&t, 3) == 20 && pin_hits(&t, 1) == 10 &&
+	      pin_hits(&t, 2) == ~0ull && t.others[0].c.hits == 6,
+	      "top-K: live: a newly busy inode enters with its change, a leaving one hands its count to other");
+	CHECK(topk_sum(&t) == 36, "top-K: series and other add up to the inode counts");
+	topk_update(&t, r, 2, 2);	/* inode 3 aged out of the map */
+	CHECK(pin_hits(&t, 3) == 20 && pin_hits(&t, 1) == 10 && topk_sum(&t) == 36,
+	      "top-K: a member whose row aged out keeps its place and count on a tie");
+	r[2].c.hits = 3;	/* back in the map, from zero */
+	topk_update(&t, r, 3, 2);
+	CHECK(pin_hits(&t, 3) == 23 && topk_sum(&t) == 39,
+	      "top-K: a row back from zero counts from zero, the series stays monotonic");
+	topk_free(&t);
+}
+
 /* Map memory from the map definitions: the targets of issue 12 */
 static void test_map_memory(void)
 {
@@ -583,6 +636,7 @@ int main(void)
 	test_rates();
 	test_inode_path();
 	test_map_memory();
+	test_topk();
 	printf("1..%d\n", n);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
