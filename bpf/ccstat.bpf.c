@@ -21,6 +21,7 @@
 #include <bpf/bpf_core_read.h>
 #include "ccstat.h"
 
+#define BTRFS_SUPER_MAGIC	0x9123683E
 #define ENODATA	61
 #define ENOENT	2
 #define E2BIG	7
@@ -304,6 +305,24 @@ static __always_inline void emit(int op, __u32 dev, int pool, __u64 ino,
 	bpf_ringbuf_submit(e, 0);
 }
 
+/*
+ * btrfs numbers inodes afresh in every subvolume: the subvolume's device
+ * (st_dev of its files) tells them apart; 0 for the top-level subvolume
+ * and on every other filesystem
+ */
+static __always_inline __u32 subvol_of(struct inode *inode, __u32 dev)
+{
+	struct btrfs_inode *bi;
+	__u32 sv;
+
+	if (!bpf_core_type_exists(struct btrfs_inode) ||
+	    BPF_CORE_READ(inode, i_sb, s_magic) != BTRFS_SUPER_MAGIC)
+		return 0;
+	bi = (void *)inode - bpf_core_field_offset(struct btrfs_inode, vfs_inode);
+	sv = BPF_CORE_READ(bi, root, anon_dev);
+	return sv == dev ? 0 : sv;
+}
+
 /* A page or inode operation on an inode of pool @pool */
 static __always_inline int on_page_op(int op, struct inode *inode,
 				      struct folio *folio, int pool, int ret)
@@ -333,6 +352,7 @@ static __always_inline int on_page_op(int op, struct inode *inode,
 	ik.dev = dev;
 	ik.ino = BPF_CORE_READ(inode, i_ino);
 	if (count_inodes) {
+		ik.subvol = subvol_of(inode, dev);
 		added = false;
 		c = counts_for(&inode_stats, &ik, 1, &added);
 		if (c)

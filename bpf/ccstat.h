@@ -43,10 +43,14 @@ struct cc_fs_key {
 	__s32 pool;
 };
 
-/* A file: device (kernel dev_t encoding) and inode number */
+/*
+ * A file: device (kernel dev_t encoding) and inode number, and on btrfs
+ * the subvolume's device (what stat() calls st_dev; 0 for the top-level
+ * one): inode numbers start afresh in every subvolume
+ */
 struct cc_inode_key {
 	__u32 dev;
-	__u32 pad;
+	__u32 subvol;
 	__u64 ino;
 };
 

@@ -27,6 +27,7 @@ struct file_system_type {
 
 struct super_block {
 	__u32 s_dev;			/* dev_t */
+	unsigned long s_magic;
 	struct file_system_type *s_type;
 	int cleancache_poolid;
 };
@@ -55,6 +56,16 @@ struct inode {
 	unsigned long i_ino;
 	struct super_block *i_sb;
 	struct hlist_head i_dentry;
+};
+
+/* fs/btrfs: a subvolume and the inode that belongs to one */
+struct btrfs_root {
+	__u32 anon_dev;			/* dev_t: st_dev of its files */
+};
+
+struct btrfs_inode {
+	struct btrfs_root *root;
+	struct inode vfs_inode;
 };
 
 struct address_space {

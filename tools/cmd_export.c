@@ -119,6 +119,7 @@ static void build_inodes(struct exporter *e, const struct snapshot *snap,
 		mi[n].device = l ? l->device : "";
 		mi[n].mountpoint = l ? l->mountpoint : "";
 		mi[n].ino = e->top.pins[i].key.ino;
+		mi[n].subvol = e->top.pins[i].key.subvol;
 		mi[n].c = e->top.pins[i].acc;
 		n++;
 	}

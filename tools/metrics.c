@@ -394,7 +394,7 @@ static void render_inodes(struct mbuf *b, enum metrics_format f,
 		{ "ccstat_inode_hits_total", "Cleancache lookups that found the inode's page (top inodes; inode=\"other\": all the rest).", get_hits },
 	};
 	struct metric_label l[3];
-	char ino[24];
+	char ino[48];
 	size_t i, k;
 
 	for (k = 0; k < sizeof(fams) / sizeof(fams[0]); k++) {
@@ -404,6 +404,10 @@ static void render_inodes(struct mbuf *b, enum metrics_format f,
 
 			if (n->other)
 				snprintf(ino, sizeof(ino), "other");
+			else if (n->subvol)	/* unique on btrfs: "0:45/257" */
+				snprintf(ino, sizeof(ino), "%u:%u/%llu",
+					 n->subvol >> 20, n->subvol & 0xfffff,
+					 (unsigned long long)n->ino);
 			else
 				snprintf(ino, sizeof(ino), "%llu",
 					 (unsigned long long)n->ino);

@@ -91,6 +91,7 @@ struct metrics_inode {
 	const char *device;
 	const char *mountpoint;
 	__u64 ino;
+	__u32 subvol;		/* btrfs subvolume's st_dev, 0: none */
 	bool other;
 	struct cc_counts c;
 };

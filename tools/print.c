@@ -52,6 +52,7 @@ const struct column fs_rate_columns[] = {
 const struct column inode_columns[] = {
 	{ "DEVICE", "device", -7, COL_STR },
 	{ "INODE", "ino", 10, COL_U64 },
+	{ "SUBVOL", "subvol", -6, COL_STR },
 	COUNT_COLUMNS,
 	{ "PATH", "path", -1, COL_STR },
 };
@@ -60,6 +61,7 @@ const int inode_ncolumns = sizeof(inode_columns) / sizeof(inode_columns[0]);
 const struct column inode_rate_columns[] = {
 	{ "DEVICE", "device", -7, COL_STR },
 	{ "INODE", "ino", 10, COL_U64 },
+	{ "SUBVOL", "subvol", -6, COL_STR },
 	RATE_COLUMNS,
 	{ "PATH", "path", -1, COL_STR },
 };

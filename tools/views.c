@@ -133,7 +133,7 @@ void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
 	const struct mount_info *m;
 	struct cc_inode_name nm;
 	struct cell cells[32];
-	char dev[24], path[2 * CC_DNAME_LEN + 1100];
+	char dev[24], subvol[24], path[2 * CC_DNAME_LEN + 1100];
 	size_t i;
 
 	if (json)
@@ -145,7 +145,11 @@ void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
 		format_dev(dev, sizeof(dev), rows[i].key.dev);
 		cells[0].s = dev;
 		cells[1].u = rows[i].key.ino;
-		fill_counts_cells(&cells[2], &rows[i].c, v->rate_secs);
+		if (rows[i].key.subvol) {
+			format_dev(subvol, sizeof(subvol), rows[i].key.subvol);
+			cells[2].s = subvol;
+		}
+		fill_counts_cells(&cells[3], &rows[i].c, v->rate_secs);
 		/* only rows shown are named: one map lookup each, no walk */
 		if (v->s && !session_inode_name(v->s, &rows[i].key, &nm) &&
 		    nm.name[0]) {

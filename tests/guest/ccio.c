@@ -17,6 +17,7 @@
  *   ccio runas UID PROG [ARG...]     run PROG as UID (and GID UID), no groups
  *   ccio mkfiles DIR N               N one-page files DIR/dK/fI, 1000 a folder
  *   ccio readfiles DIR N             read each of those files once
+ *   ccio subvol DIR NAME             create btrfs subvolume DIR/NAME
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/btrfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -425,6 +428,21 @@ static int cmd_many(const char *dir, long n, bool make)
 	return 0;
 }
 
+/* What `btrfs subvolume create` does, for a guest without btrfs-progs */
+static int cmd_subvol(const char *dir, const char *name)
+{
+	struct btrfs_ioctl_vol_args args = {};
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		die("open", dir);
+	snprintf(args.name, sizeof(args.name), "%s", name);
+	if (ioctl(fd, BTRFS_IOC_SUBVOL_CREATE, &args))
+		die("create subvolume", name);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -454,8 +472,10 @@ int main(int argc, char **argv)
 		execv(argv[3], argv + 3);
 		die("run", argv[3]);
 	}
+	if (!strcmp(cmd, "subvol") && argc == 4)
+		return cmd_subvol(argv[2], argv[3]);
 	if ((!strcmp(cmd, "mkfiles") || !strcmp(cmd, "readfiles")) && argc == 4)
 		return cmd_many(argv[2], num(argv[3]), cmd[0] == 'm');
-	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|mkfiles|readfiles ...\n");
+	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|mkfiles|readfiles|subvol ...\n");
 	return 2;
 }

@@ -102,6 +102,27 @@ echo "$out" | grep -q '"path":"/mnt/btrfs/.../b1/btrfs_named"'
 ok $? "btrfs: named under its mount"
 rm -rf /mnt/ext4/top_named /mnt/ext4/n1 /mnt/btrfs/b1
 
+# btrfs subvolumes: st_dev is not the superblock's, and inode numbers
+# start afresh in each, so two files can share one; ccstat tells them
+# apart by the subvolume's st_dev, and names both
+$CCIO subvol /mnt/btrfs sv1 && $CCIO subvol /mnt/btrfs sv2
+ok $? "two btrfs subvolumes created"
+make_file /mnt/btrfs/sv1/same 8
+make_file /mnt/btrfs/sv2/same 24
+i1=$(stat -c %i /mnt/btrfs/sv1/same)
+i2=$(stat -c %i /mnt/btrfs/sv2/same)
+d1=$(stat -c %d /mnt/btrfs/sv1/same)
+dm=$(stat -c %d /mnt/btrfs)
+diag "sv1/same: ino $i1 st_dev $d1; sv2/same: ino $i2; /mnt/btrfs st_dev $dm"
+test "$i1" = "$i2" && test "$d1" != "$dm"
+ok $? "same inode number in both, st_dev not the superblock's"
+out=$($CC run -a -j -- cat /mnt/btrfs/sv1/same /mnt/btrfs/sv2/same 2>&1 >/dev/null)
+ok $? "run over both"
+r1=$(jrow "$out" inodes '"path":"/mnt/btrfs/.../sv1/same"')
+r2=$(jrow "$out" inodes '"path":"/mnt/btrfs/.../sv2/same"')
+is "$(jnum "$r1" hits):$(jnum "$r2" hits)" "8:24" "two rows, each with its own file's hits"
+rm -f /mnt/btrfs/sv1/same /mnt/btrfs/sv2/same
+
 # ---- unmount: a destroyed pool's row leaves the map, its counts stay ----
 DEV=$(devof /mnt/btrfs)
 src=$(awk '$2 == "/mnt/btrfs" { print $1; exit }' /proc/mounts)
