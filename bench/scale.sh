@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmark (in the VM): ccstat with 100,000 files on the filesystem and a
 # workload that keeps reading all of them back from cleancache (more
-# inodes than the 65,536-row inode map holds, so the LRU map churns).
+# inodes than the 65,536-row inode map holds, so the LRU map churns),
+# 100 files from each of 1,000 cgroups (1,000 workloads and more).
 # Prints, never asserts:
 #  - first screen: seconds from attaching (the -v line ccstat prints once
 #    its programs are attached) to the first report of `ccstat top -j 1`
@@ -21,7 +22,21 @@ t0=$(now)
 $CCIO mkfiles $d $FILES
 drop
 echo "bench scale files=$FILES create_s=$(awk -v a=$t0 -v b=$(now) 'BEGIN { printf "%.1f", b - a }')"
-( while :; do $CCIO readfiles $d $FILES; drop; done ) &
+CGROUPS=${CGROUPS:-1000}
+per=$((FILES / CGROUPS))
+mkdir -p /sys/fs/cgroup/bench
+i=0
+while [ $i -lt $CGROUPS ]; do mkdir -p /sys/fs/cgroup/bench/c$i; i=$((i + 1)); done
+(
+	while :; do
+		i=0
+		while [ $i -lt $CGROUPS ]; do
+			sh -c "echo \$\$ >/sys/fs/cgroup/bench/c$i/cgroup.procs; exec $CCIO readfiles $d $per $((i * per))"
+			i=$((i + 1))
+		done
+		drop
+	done
+) &
 reader=$!
 
 for pass in 1 2 3; do
@@ -40,8 +55,12 @@ for pass in 1 2 3; do
 	kill -INT $pid
 	wait $pid
 	last=$(tail -n 1 /tmp/top.json)
-	echo "bench scale pass=$pass first_screen_after_attach_s=$(awk -v a=$ta -v b=$t1 'BEGIN { printf "%.2f", b - a }') first_screen_after_start_s=$(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.2f", b - a }') interval_s=1 ccstat_cpu_pct=$(awk -v c=$((c1 - c0)) 'BEGIN { printf "%.1f", c / 10 }') ccstat_rss_kb=$rss inode_map_full=$(echo "$last" | sed -n 's/.*"inode_map_full":\([0-9]*\).*/\1/p') bpf_ns_per_run=$(echo "$last" | sed -n 's/.*"bpf_ns_per_run":\([0-9]*\).*/\1/p')"
+	echo "bench scale pass=$pass cgroups=$CGROUPS first_screen_after_attach_s=$(awk -v a=$ta -v b=$t1 'BEGIN { printf "%.2f", b - a }') first_screen_after_start_s=$(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.2f", b - a }') interval_s=1 ccstat_cpu_pct=$(awk -v c=$((c1 - c0)) 'BEGIN { printf "%.1f", c / 10 }') ccstat_rss_kb=$rss inode_map_full=$(echo "$last" | sed -n 's/.*"inode_map_full":\([0-9]*\).*/\1/p') bpf_ns_per_run=$(echo "$last" | sed -n 's/.*"bpf_ns_per_run":\([0-9]*\).*/\1/p')"
 done
 kill $reader
 wait $reader 2>/dev/null
+sleep 1
+i=0
+while [ $i -lt $CGROUPS ]; do rmdir /sys/fs/cgroup/bench/c$i 2>/dev/null; i=$((i + 1)); done
+rmdir /sys/fs/cgroup/bench 2>/dev/null
 rm -rf $d

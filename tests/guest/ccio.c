@@ -16,7 +16,7 @@
  *   ccio stress DIR FILES OPS SEED   the coherency stress
  *   ccio runas UID PROG [ARG...]     run PROG as UID (and GID UID), no groups
  *   ccio mkfiles DIR N               N one-page files DIR/dK/fI, 1000 a folder
- *   ccio readfiles DIR N             read each of those files once
+ *   ccio readfiles DIR N [FIRST]     read files FIRST.. FIRST+N-1 once
  *   ccio subvol DIR NAME             create btrfs subvolume DIR/NAME
  */
 #define _GNU_SOURCE
@@ -396,7 +396,7 @@ static void many_path(char *buf, size_t len, const char *dir, long i,
 		snprintf(buf, len, "%s/d%ld/f%ld", dir, i / 1000, i);
 }
 
-static int cmd_many(const char *dir, long n, bool make)
+static int cmd_many(const char *dir, long first, long n, bool make)
 {
 	unsigned char buf[PAGE];
 	char path[4096];
@@ -405,7 +405,7 @@ static int cmd_many(const char *dir, long n, bool make)
 
 	if (make && mkdir(dir, 0755) && errno != EEXIST)
 		die("create", dir);
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		if (make && i % 1000 == 0) {
 			many_path(path, sizeof(path), dir, i, true);
 			if (mkdir(path, 0755) && errno != EEXIST)
@@ -474,8 +474,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "subvol") && argc == 4)
 		return cmd_subvol(argv[2], argv[3]);
-	if ((!strcmp(cmd, "mkfiles") || !strcmp(cmd, "readfiles")) && argc == 4)
-		return cmd_many(argv[2], num(argv[3]), cmd[0] == 'm');
+	if (!strcmp(cmd, "mkfiles") && argc == 4)
+		return cmd_many(argv[2], 0, num(argv[3]), true);
+	if (!strcmp(cmd, "readfiles") && (argc == 4 || argc == 5))
+		return cmd_many(argv[2], argc == 5 ? num(argv[4]) : 0,
+				num(argv[3]), false);
 	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|mkfiles|readfiles|subvol ...\n");
 	return 2;
 }

@@ -72,6 +72,21 @@ check_memory stat $((8 << 20)) -j stat --total 1
 ok $? "stat: no inode or task map beyond one entry (largest map: $biggest entries)"
 check_memory top $((64 << 20)) -j top 1
 
+# ---- -r: rates per second, end to end ----
+make_file /mnt/ext4/rate 16
+$CC -j -r stat 1 >/tmp/rate.json &
+st=$!
+wait_for /tmp/rate.json '"total"'
+cat /mnt/ext4/rate >/dev/null
+n=$(wc -l </tmp/rate.json)
+i=0
+while [ "$(wc -l </tmp/rate.json)" -le "$n" ] && [ $i -lt 1200 ]; do i=$((i + 1)); sleep 0.1; done
+kill -INT $st
+wait $st
+grep -q '"type":"stat".*"gets_per_s":[0-9]' /tmp/rate.json && ! grep -q '"gets":' /tmp/rate.json
+ok $? "stat -r -j: rates per second (gets_per_s), no counts"
+rm -f /mnt/ext4/rate
+
 # ---- ageing: more inodes than the map holds ----
 $CCIO mkfiles /mnt/ext4/many 300
 sync
