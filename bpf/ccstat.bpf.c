@@ -2,12 +2,18 @@
 /*
  * ccstat's in-kernel half: count every cleancache operation per
  * filesystem (dev, pool), per inode (dev, ino) and per workload (cgroup,
- * tgid, comm) in per-CPU hash maps, and in trace mode also send one record
- * per event through a ring buffer.  Two sets of programs see the same
- * operations: tp_btf on the cleancache tracepoints, and fexit/fentry on
- * the frontend's out-of-line functions for a kernel that has cleancache
- * but not the tracepoints.  User space enables exactly one set before
- * load.  Filters are rodata, so the verifier prunes what is not asked for.
+ * tgid, comm), and in trace mode also send one record per event through
+ * a ring buffer.  Two sets of programs see the same operations: tp_btf on
+ * the cleancache tracepoints, and fexit/fentry on the frontend's
+ * out-of-line functions for a kernel that has cleancache but not the
+ * tracepoints.  User space enables exactly one set before load.  Filters
+ * are rodata, so the verifier prunes what is not asked for.
+ *
+ * Memory: only the filesystem map, which every event writes, is per-CPU,
+ * and it allocates an entry when a filesystem is first seen.  The inode
+ * and workload maps are shared LRU hashes updated with atomic adds: their
+ * size does not grow with the number of CPUs, and idle keys make room for
+ * new ones instead of filling the map for good.
  */
 #include "vmlinux_min.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +21,7 @@
 #include <bpf/bpf_core_read.h>
 #include "ccstat.h"
 
+#define BTRFS_SUPER_MAGIC	0x9123683E
 #define ENODATA	61
 #define ENOENT	2
 #define E2BIG	7
@@ -23,7 +30,8 @@
 /* Filters, set by user space before load; 0 means "any" */
 const volatile __u32 targ_tgid = 0;
 const volatile bool targ_follow = false;	/* tgid filter includes descendants */
-const volatile __u64 targ_cgid = 0;
+const volatile __u64 targ_cgid = 0;		/* a cgroup v2 subtree ... */
+const volatile int targ_cg_level = 0;		/* ... whose root is this deep */
 const volatile __u32 targ_dev = 0;		/* kernel dev_t encoding */
 const volatile __u32 targ_ops = CC_OP_MASK_ALL;
 const volatile bool trace_on = false;
@@ -32,20 +40,29 @@ const volatile bool count_workloads = true;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, CC_MAX_FS);
 	__type(key, struct cc_fs_key);
 	__type(value, struct cc_counts);
 } fs_stats SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, CC_MAX_INODES);
 	__type(key, struct cc_inode_key);
 	__type(value, struct cc_counts);
 } inode_stats SEC(".maps");
 
+/* Written once, when an inode enters inode_stats; read for rows on screen */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CC_MAX_INODES);
+	__type(key, struct cc_inode_key);
+	__type(value, struct cc_inode_name);
+} inode_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, CC_MAX_WORKLOADS);
 	__type(key, struct cc_workload_key);
 	__type(value, struct cc_counts);
@@ -74,6 +91,7 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
+/* Sized by user space: a multiple of the page size */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -88,9 +106,12 @@ static __always_inline struct cc_drops *drops_slot(void)
 	return bpf_map_lookup_elem(&drops, &zero);
 }
 
-/* Look a key up, inserting zeroed counters; NULL (and a drop) if full */
+/*
+ * Look a key up, inserting zeroed counters (*@added tells); NULL, and a
+ * drop, if the map has no room
+ */
 static __always_inline struct cc_counts *
-counts_for(void *map, const void *key, int which)
+counts_for(void *map, const void *key, int which, bool *added)
 {
 	struct cc_counts *c;
 	struct cc_drops *d;
@@ -100,6 +121,7 @@ counts_for(void *map, const void *key, int which)
 	if (c)
 		return c;
 	err = bpf_map_update_elem(map, key, &zero_counts, BPF_NOEXIST);
+	*added = !err;
 	if (err && err != -EEXIST) {
 		d = drops_slot();
 		if (d) {
@@ -115,56 +137,80 @@ counts_for(void *map, const void *key, int which)
 	return bpf_map_lookup_elem(map, key);
 }
 
-static __always_inline void bump(struct cc_counts *c, int op, int ret)
+/* Per-CPU values need no atomics; shared (LRU) values do */
+#define INC(p, shared)						\
+	do {							\
+		if (shared)					\
+			__sync_fetch_and_add((p), 1);		\
+		else						\
+			(*(p))++;				\
+	} while (0)
+
+static __always_inline void bump(struct cc_counts *c, int op, int ret,
+				 bool shared)
 {
 	switch (op) {
 	case CC_OP_PUT:
 		if (ret == 0)
-			c->puts++;
+			INC(&c->puts, shared);
 		else
-			c->puts_refused++;
+			INC(&c->puts_refused, shared);
 		break;
 	case CC_OP_GET:
 		if (ret == 0)
-			c->hits++;
+			INC(&c->hits, shared);
 		else
-			c->misses++;
+			INC(&c->misses, shared);
 		break;
 	case CC_OP_INVAL_PAGE:
-		c->inval_pages++;
+		INC(&c->inval_pages, shared);
 		break;
 	case CC_OP_INVAL_INODE:
-		c->inval_inodes++;
+		INC(&c->inval_inodes, shared);
 		break;
 	case CC_OP_POOL_CREATE:
 		if (ret == 0)
-			c->pools_created++;
+			INC(&c->pools_created, shared);
 		else
-			c->pools_failed++;
+			INC(&c->pools_failed, shared);
 		break;
 	case CC_OP_POOL_DESTROY:
-		c->inval_fs++;
+		INC(&c->inval_fs, shared);
 		break;
 	case CC_OP_BACKEND:
-		c->backends++;
+		INC(&c->backends, shared);
 		break;
 	}
 }
 
-/* The cgroup id the folio's memory is charged to, 0 if unknown */
-static __always_inline __u64 folio_cgroup_id(struct folio *folio)
+/*
+ * Whether the folio's memory is charged to the target cgroup or one of its
+ * descendants: its memcg's ancestor at the target's level is the target
+ */
+static __always_inline bool folio_in_cgroup(struct folio *folio)
 {
 	struct mem_cgroup *memcg;
+	struct cgroup *cgrp, *anc = NULL;
 	unsigned long data;
+	int level;
 
 	if (!folio || !bpf_core_field_exists(folio->memcg_data))
-		return 0;
+		return false;
 	data = BPF_CORE_READ(folio, memcg_data);
 	/* low bits are MEMCG_DATA_OBJEXTS / MEMCG_DATA_KMEM flags */
 	if (!data || (data & 3))
-		return 0;
+		return false;
 	memcg = (struct mem_cgroup *)(data & ~3UL);
-	return BPF_CORE_READ(memcg, css.cgroup, kn, id);
+	cgrp = BPF_CORE_READ(memcg, css.cgroup);
+	if (!cgrp)
+		return false;
+	level = BPF_CORE_READ(cgrp, level);
+	if (level < targ_cg_level || targ_cg_level < 0 || targ_cg_level > 255)
+		return false;
+	bpf_probe_read_kernel(&anc, sizeof(anc), (void *)cgrp +
+			      bpf_core_field_offset(struct cgroup, ancestors) +
+			      (__u64)targ_cg_level * sizeof(anc));
+	return anc && BPF_CORE_READ(anc, kn, id) == targ_cgid;
 }
 
 static __always_inline bool task_selected(struct folio *folio)
@@ -181,9 +227,12 @@ static __always_inline bool task_selected(struct folio *folio)
 		}
 	}
 	if (targ_cgid) {
-		/* the task that caused it, or the cgroup its page belongs to */
-		cgid = bpf_get_current_cgroup_id();
-		if (cgid != targ_cgid && folio_cgroup_id(folio) != targ_cgid)
+		/*
+		 * the task that caused it, or the cgroup its page belongs to,
+		 * is in the target's subtree (runqlat's -c, with descendants)
+		 */
+		cgid = bpf_get_current_ancestor_cgroup_id(targ_cg_level);
+		if (cgid != targ_cgid && !folio_in_cgroup(folio))
 			return false;
 	}
 	return true;
@@ -196,7 +245,28 @@ static __always_inline void count_totals(int op, int ret)
 
 	c = bpf_map_lookup_elem(&totals, &zero);
 	if (c)
-		bump(c, op, ret);
+		bump(c, op, ret, false);
+}
+
+/* The names of one of the inode's dentries and of its parent */
+static __always_inline void remember_name(const struct cc_inode_key *ik,
+					  struct inode *inode)
+{
+	struct cc_inode_name nm = {};
+	struct hlist_node *first;
+	struct dentry *d, *parent;
+
+	first = BPF_CORE_READ(inode, i_dentry.first);
+	if (!first)
+		return;
+	d = (void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias);
+	bpf_probe_read_kernel_str(nm.name, sizeof(nm.name),
+				  BPF_CORE_READ(d, d_name.name));
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent && parent != d)
+		bpf_probe_read_kernel_str(nm.parent, sizeof(nm.parent),
+					  BPF_CORE_READ(parent, d_name.name));
+	bpf_map_update_elem(&inode_names, ik, &nm, BPF_ANY);
 }
 
 static __always_inline void emit(int op, __u32 dev, int pool, __u64 ino,
@@ -235,6 +305,24 @@ static __always_inline void emit(int op, __u32 dev, int pool, __u64 ino,
 	bpf_ringbuf_submit(e, 0);
 }
 
+/*
+ * btrfs numbers inodes afresh in every subvolume: the subvolume's device
+ * (st_dev of its files) tells them apart; 0 for the top-level subvolume
+ * and on every other filesystem
+ */
+static __always_inline __u32 subvol_of(struct inode *inode, __u32 dev)
+{
+	struct btrfs_inode *bi;
+	__u32 sv;
+
+	if (!bpf_core_type_exists(struct btrfs_inode) ||
+	    BPF_CORE_READ(inode, i_sb, s_magic) != BTRFS_SUPER_MAGIC)
+		return 0;
+	bi = (void *)inode - bpf_core_field_offset(struct btrfs_inode, vfs_inode);
+	sv = BPF_CORE_READ(bi, root, anon_dev);
+	return sv == dev ? 0 : sv;
+}
+
 /* A page or inode operation on an inode of pool @pool */
 static __always_inline int on_page_op(int op, struct inode *inode,
 				      struct folio *folio, int pool, int ret)
@@ -243,6 +331,7 @@ static __always_inline int on_page_op(int op, struct inode *inode,
 	struct cc_inode_key ik = {};
 	struct cc_fs_key fk = {};
 	struct cc_counts *c;
+	bool added = false;
 	__u64 index = 0;
 	__u32 dev;
 
@@ -257,23 +346,27 @@ static __always_inline int on_page_op(int op, struct inode *inode,
 	count_totals(op, ret);
 	fk.dev = dev;
 	fk.pool = pool;
-	c = counts_for(&fs_stats, &fk, 0);
+	c = counts_for(&fs_stats, &fk, 0, &added);
 	if (c)
-		bump(c, op, ret);
+		bump(c, op, ret, false);
 	ik.dev = dev;
 	ik.ino = BPF_CORE_READ(inode, i_ino);
 	if (count_inodes) {
-		c = counts_for(&inode_stats, &ik, 1);
+		ik.subvol = subvol_of(inode, dev);
+		added = false;
+		c = counts_for(&inode_stats, &ik, 1, &added);
 		if (c)
-			bump(c, op, ret);
+			bump(c, op, ret, true);
+		if (added)
+			remember_name(&ik, inode);
 	}
 	if (count_workloads) {
 		wk.cgid = bpf_get_current_cgroup_id();
 		wk.tgid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(wk.comm, sizeof(wk.comm));
-		c = counts_for(&workload_stats, &wk, 2);
+		c = counts_for(&workload_stats, &wk, 2, &added);
 		if (c)
-			bump(c, op, ret);
+			bump(c, op, ret, true);
 	}
 	if (trace_on) {
 		if (folio)
@@ -288,6 +381,7 @@ static __always_inline int on_pool_op(int op, struct super_block *sb,
 {
 	struct cc_fs_key fk = {};
 	struct cc_counts *c;
+	bool added;
 	__u32 dev;
 
 	if (!(targ_ops & (1u << op)) || !sb)
@@ -301,9 +395,9 @@ static __always_inline int on_pool_op(int op, struct super_block *sb,
 	count_totals(op, ret);
 	fk.dev = dev;
 	fk.pool = pool;
-	c = counts_for(&fs_stats, &fk, 0);
+	c = counts_for(&fs_stats, &fk, 0, &added);
 	if (c)
-		bump(c, op, ret);
+		bump(c, op, ret, false);
 	if (trace_on)
 		emit(op, dev, pool, 0, 0, ret, shared,
 		     BPF_CORE_READ(sb, s_type, name));

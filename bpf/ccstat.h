@@ -10,9 +10,17 @@
 #define CC_COMM_LEN	16
 #define CC_NAME_LEN	16
 
-#define CC_MAX_FS	1024
-#define CC_MAX_INODES	16384
-#define CC_MAX_WORKLOADS 4096
+#define CC_DNAME_LEN	48	/* a dentry name, truncated */
+
+/*
+ * Map capacities.  The filesystem map is per-CPU (every event writes it)
+ * but allocated on demand; the inode and workload maps are shared LRU
+ * hashes (atomic adds), so idle keys age out instead of filling them.
+ * User space shrinks a map it does not read to one entry before load.
+ */
+#define CC_MAX_FS	256
+#define CC_MAX_INODES	65536
+#define CC_MAX_WORKLOADS 16384
 #define CC_MAX_TRACKED	8192
 
 /* Operations, in trace records and as bits of the op filter mask */
@@ -35,10 +43,14 @@ struct cc_fs_key {
 	__s32 pool;
 };
 
-/* A file: device (kernel dev_t encoding) and inode number */
+/*
+ * A file: device (kernel dev_t encoding) and inode number, and on btrfs
+ * the subvolume's device (what stat() calls st_dev; 0 for the top-level
+ * one): inode numbers start afresh in every subvolume
+ */
 struct cc_inode_key {
 	__u32 dev;
-	__u32 pad;
+	__u32 subvol;
 	__u64 ino;
 };
 
@@ -66,6 +78,12 @@ struct cc_counts {
 	__u64 pools_created;	/* pool created (ret 0) */
 	__u64 pools_failed;	/* pool create returned an error */
 	__u64 backends;		/* backend registrations */
+};
+
+/* The names the kernel had for an inode when ccstat first saw it */
+struct cc_inode_name {
+	char name[CC_DNAME_LEN];	/* its dentry's name, "" if none */
+	char parent[CC_DNAME_LEN];	/* the parent dentry's name */
 };
 
 /* Ccstat's own losses, one slot per CPU */

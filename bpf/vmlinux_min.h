@@ -27,13 +27,45 @@ struct file_system_type {
 
 struct super_block {
 	__u32 s_dev;			/* dev_t */
+	unsigned long s_magic;
 	struct file_system_type *s_type;
 	int cleancache_poolid;
+};
+
+struct hlist_node {
+	struct hlist_node *next;
+};
+
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+struct qstr {
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+	union {
+		struct hlist_node d_alias;	/* inode->i_dentry link */
+	} d_u;
 };
 
 struct inode {
 	unsigned long i_ino;
 	struct super_block *i_sb;
+	struct hlist_head i_dentry;
+};
+
+/* fs/btrfs: a subvolume and the inode that belongs to one */
+struct btrfs_root {
+	__u32 anon_dev;			/* dev_t: st_dev of its files */
+};
+
+struct btrfs_inode {
+	struct btrfs_root *root;
+	struct inode vfs_inode;
 };
 
 struct address_space {
@@ -52,6 +84,8 @@ struct kernfs_node {
 
 struct cgroup {
 	struct kernfs_node *kn;
+	int level;
+	struct cgroup *ancestors[];
 };
 
 struct cgroup_subsys_state {

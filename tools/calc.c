@@ -287,3 +287,22 @@ int counts_cmp(const struct cc_counts *a, const struct cc_counts *b,
 		return counts_gets(a) + a->puts > counts_gets(b) + b->puts ? -1 : 1;
 	return 0;
 }
+
+void format_inode_path(char *buf, size_t len, const char *mount,
+		       const struct cc_inode_name *nm)
+{
+	char name[CC_DNAME_LEN + 1], parent[CC_DNAME_LEN + 1];
+
+	memcpy(name, nm->name, CC_DNAME_LEN);
+	name[CC_DNAME_LEN] = 0;
+	memcpy(parent, nm->parent, CC_DNAME_LEN);
+	parent[CC_DNAME_LEN] = 0;
+	if (!mount || !strcmp(mount, "/"))
+		mount = "";
+	/* the root dentry is named "/": the file is at the top */
+	if (!parent[0] || !strcmp(parent, "/")) {
+		snprintf(buf, len, "%s/%s", mount, name);
+		return;
+	}
+	snprintf(buf, len, "%s/.../%s/%s", mount, parent, name);
+}

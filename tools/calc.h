@@ -57,4 +57,12 @@ const char *sort_name(enum sort_key key);
 int counts_cmp(const struct cc_counts *a, const struct cc_counts *b,
 	       enum sort_key key);
 
+/*
+ * An inode's path from the dentry names the BPF programs saw:
+ * "MOUNT/name" when its parent is the filesystem's root, otherwise
+ * "MOUNT/.../parent/name" ("..." stands for zero or more directories)
+ */
+void format_inode_path(char *buf, size_t len, const char *mount,
+		       const struct cc_inode_name *nm);
+
 #endif /* CCSTAT_CALC_H */

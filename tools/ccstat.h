@@ -28,9 +28,12 @@ struct options {
 	bool all_tasks;			/* run -a: count every task */
 	bool total;			/* stat --total: cumulative lines */
 	enum attach_mode attach;
+	bool rate;			/* -r: per-second rates */
+	bool no_bpf_stats;		/* --no-bpf-stats */
 	__u32 pid;			/* -p */
 	const char *cgroup_path;	/* -c */
 	__u64 cgid;
+	int cg_level;			/* depth of -c below the cgroup2 root */
 	__u32 dev;			/* --dev, kernel encoding, 0 = any */
 	__u32 ops;			/* --op mask */
 	double interval;		/* seconds */
@@ -43,6 +46,8 @@ struct options {
 	const char *prom_file;		/* export --prom-file PATH */
 	size_t top_inodes;		/* export --top-inodes K */
 	size_t synthetic;		/* hidden: export fake inodes, no BPF */
+	__u32 map_entries;		/* hidden: inode/workload map capacity */
+	unsigned long long seen;	/* options given, 1 << enum opt_id */
 };
 
 /* export's default: loopback only, on the port README.md documents */
@@ -53,7 +58,12 @@ struct command {
 	int (*fn)(int argc, char **argv, struct options *opt);
 	const char *args;
 	const char *help;
+	unsigned long long takes;	/* options it accepts, 1 << enum opt_id */
+	int max_pos;			/* positional arguments; -1: a command */
 };
+
+/* Exit status: 0 success, 1 runtime failure, 2 usage error */
+#define EXIT_USAGE 2
 
 extern volatile sig_atomic_t exiting;
 void install_signal_handlers(void);
@@ -68,14 +78,19 @@ int cmd_export(int argc, char **argv, struct options *opt);
 /* "ccstat: failed to <what>: <why>" on stderr; returns 1 */
 int fail(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same for a bad command line: "ccstat: <what>: ..."; returns 2 */
+int usage_error(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void verbose(const struct options *opt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Parse the per-command options shared by every view; sets *first_pos */
-int parse_view_options(int argc, char **argv, struct options *opt,
-		       int *first_pos, bool allow_ops);
+/*
+ * main() has parsed every option and checked that the command takes
+ * them; argv holds the positional arguments only.  Parse
+ * [interval [count]] (count only if @count_ok).
+ */
 int parse_interval_count(int argc, char **argv, int first,
-			 struct options *opt);
+			 struct options *opt, bool count_ok);
 
 /* ---- session.c: the loaded BPF programs ---- */
 
@@ -124,6 +139,20 @@ int session_snapshot(struct session *s, struct snapshot *snap);
 int session_ringbuf_fd(struct session *s);
 int session_drops(struct session *s, struct cc_drops *d);
 int session_track_pid(struct session *s, __u32 tgid);
+/* The dentry names the kernel had when the inode was first counted */
+int session_inode_name(struct session *s, const struct cc_inode_key *k,
+		       struct cc_inode_name *nm);
+
+/* Memory of one BPF map: the kernel's charge and ccstat's bound */
+struct map_mem {
+	const char *name;
+	__u32 max_entries;
+	long long memlock;		/* fdinfo / bpftool; -1 unknown */
+	__u64 bound;			/* on this machine's possible CPUs */
+	__u64 bound_256;		/* on 256 possible CPUs */
+};
+/* One entry per map, then one named "all" with the sums; returns how many */
+int session_map_memory(struct session *s, struct map_mem *out, size_t max);
 void session_close(struct session *s);
 void snapshot_free(struct snapshot *snap);
 const char *attach_mode_name(enum attach_mode m);
@@ -174,25 +203,27 @@ struct kpool {
 	long long stored;		/* tmem_local pages, -1 unknown */
 };
 
+/* The RAM store, store-wide (debugfs cleancache/tmem_local), in pages */
+struct store_stats {
+	__u64 max_pages, stored_pages, evictions, shrinker_freed;
+};
+
 int kstats_read(struct kstats *k);
+int store_read(struct store_stats *st);
 int kpools_read(struct kpool **pools, size_t *n);
-long long stored_pages_for_pool(const struct kpool *p, size_t n, int pool);
 
 int cgroup_id_of(const char *path, __u64 *id);
 bool cgroup2_root(char *buf, size_t len);
 
-/* Inode paths, resolved by walking the mounted filesystem (bounded) */
-struct path_cache;
-struct path_cache *path_cache_new(void);
-const char *path_cache_lookup(struct path_cache *pc,
-			      const struct mount_table *mt, __u32 dev,
-			      __u64 ino);
-void path_cache_free(struct path_cache *pc);
 
 /* ---- print.c: one layer for text and JSON ---- */
 
-/* COL_I64 prints a negative value as "-" (null); COL_INT prints it */
-enum col_type { COL_U64, COL_STR, COL_PCT, COL_RATE, COL_I64, COL_INT };
+/*
+ * COL_I64 prints a negative value as "-" (null); COL_INT prints it.
+ * COL_TIME: JSON and CSV print .d (seconds since the epoch), text .s.
+ */
+enum col_type { COL_U64, COL_STR, COL_PCT, COL_RATE, COL_I64, COL_INT,
+		COL_TIME };
 
 struct column {
 	const char *header;	/* text header */
@@ -213,6 +244,7 @@ struct printer {
 	bool json;
 	const struct column *cols;
 	int ncols;
+	const char *type;	/* JSON: a "type" member first, if set */
 };
 
 void print_header(const struct printer *p);
@@ -221,6 +253,7 @@ void print_row(const struct printer *p, const struct cell *cells);
 void print_row_json(FILE *f, const struct column *cols, int n,
 		    const struct cell *cells);
 void json_str(FILE *f, const char *s);
+void json_time(FILE *f, const char *key, double epoch_s);
 /* CSV (RFC 4180): the JSON keys as the header, null cells left empty */
 void print_header_csv(FILE *f, const struct column *cols, int n);
 void print_row_csv(FILE *f, const struct column *cols, int n,
@@ -233,6 +266,10 @@ extern const struct column inode_columns[];
 extern const int inode_ncolumns;
 extern const struct column workload_columns[];
 extern const int workload_ncolumns;
+/* The same with per-second rates (-r); as many columns */
+extern const struct column fs_rate_columns[];
+extern const struct column inode_rate_columns[];
+extern const struct column workload_rate_columns[];
 
 struct fs_view {
 	char dev[24];

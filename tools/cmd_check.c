@@ -32,7 +32,7 @@ static void line(struct checker *c, const char *status, const char *what,
 	if (!strcmp(status, "FAIL"))
 		c->failed++;
 	if (c->opt->json) {
-		printf("%s{\"check\":", c->first ? "" : ",");
+		printf("%s{\"type\":\"check\",\"check\":", c->first ? "" : ",");
 		json_str(stdout, what);
 		printf(",\"status\":");
 		json_str(stdout, status);
@@ -56,7 +56,9 @@ static bool exists(const char *path)
 static bool try_attach(const struct options *base, enum attach_mode mode,
 		       struct session **keep)
 {
-	struct session_cfg cfg = { .count_inodes = false };
+	/* the session kept for reconciling has every map top uses */
+	struct session_cfg cfg = { .count_inodes = keep != NULL,
+				   .count_workloads = keep != NULL };
 	struct options o = *base;
 	struct session *s = NULL;
 	int saved = dup(STDERR_FILENO);
@@ -143,6 +145,26 @@ static void reconcile(struct checker *c, struct session *s, int seconds)
 	snapshot_free(&b);
 }
 
+/*
+ * What the kernel charges for each map of this session (the memlock that
+ * bpftool map show prints) and ccstat's bound for it, here and on 256
+ * CPUs.  check loads what `top` loads: every map a view can use.
+ */
+static void map_memory(struct checker *c, struct session *s)
+{
+	struct map_mem mm[16];
+	int i, n = session_map_memory(s, mm, 16);
+
+	for (i = 0; i < n - 1; i++)
+		line(c, "info", "map memory", "%s: %u entries, %lld bytes (bound %llu here, %llu on 256 CPUs)",
+		     mm[i].name, mm[i].max_entries, mm[i].memlock,
+		     (unsigned long long)mm[i].bound,
+		     (unsigned long long)mm[i].bound_256);
+	line(c, "info", "bpf memory", "%lld bytes in %d maps (bound %llu here, %llu on 256 CPUs)",
+	     mm[n - 1].memlock, n - 1, (unsigned long long)mm[n - 1].bound,
+	     (unsigned long long)mm[n - 1].bound_256);
+}
+
 int cmd_check(int argc, char **argv, struct options *opt)
 {
 	struct checker c = { .opt = opt, .first = true };
@@ -154,26 +176,21 @@ int cmd_check(int argc, char **argv, struct options *opt)
 	struct utsname u;
 	size_t nkp = 0, i;
 	bool tp_ok = false, fn_ok = false;
-	int first;
 
-	if (parse_view_options(argc, argv, opt, &first, false))
-		return 1;
-	if (first < argc)
-		return fail("parse arguments", "check takes no positional argument ('%s')", argv[first]);
 	if (opt->json)
-		printf("{\"checks\":[");
+		printf("{\"type\":\"checks\",\"checks\":[");
 
 	uname(&u);
 	line(&c, "info", "kernel", "%s %s", u.release, u.version);
 	if (geteuid() != 0)
 		line(&c, "warn", "privileges", "not root: loading needs CAP_BPF and CAP_PERFMON");
 	if (probe_kernel_support(&ks)) {
-		line(&c, "FAIL", "btf", "/sys/kernel/btf/vmlinux missing: build the kernel with CONFIG_DEBUG_INFO_BTF=y");
+		line(&c, "FAIL", "btf", "/sys/kernel/btf/vmlinux missing: this kernel was built without CONFIG_DEBUG_INFO_BTF=y; boot one with BTF");
 		goto done;
 	}
 	line(&c, "ok", "btf", "/sys/kernel/btf/vmlinux");
 	if (!ks.functions && !ks.tracepoints) {
-		line(&c, "FAIL", "cleancache", "not in this kernel: boot the patched Linux 6.12 from this repository (kernel/)");
+		line(&c, "FAIL", "cleancache", "this kernel has no cleancache; boot a kernel with the ccstat series (see README)");
 		goto done;
 	}
 	line(&c, "ok", "cleancache", "frontend functions %s",
@@ -217,6 +234,7 @@ int cmd_check(int argc, char **argv, struct options *opt)
 	if (!tp_ok && !fn_ok)
 		goto done;
 	if (try_attach(opt, tp_ok ? ATTACH_TP_BTF : ATTACH_FENTRY, &s)) {
+		map_memory(&c, s);
 		reconcile(&c, s, opt->check_seconds);
 		session_close(s);
 	}

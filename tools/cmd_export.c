@@ -6,14 +6,18 @@
  * write them atomically to PATH every interval for node_exporter's
  * textfile collector.
  *
- * Every scrape reads the per-CPU maps afresh (libmicrohttpd's one epoll
- * thread serves the connections; a mutex keeps it and the textfile
- * writer apart).  Labels of a filesystem are remembered from the first
- * time it was seen, so an unmount does not rename its series.  Per-inode
- * series are capped at K: the first K inodes by gets are pinned, every
- * other inode is summed in inode="other" per device, and a pinned inode
- * starts from the value "other" last reported for it, so every counter
- * stays monotonic and the inode series of a device add up to its total.
+ * Every scrape reads the maps afresh (libmicrohttpd's one epoll thread
+ * serves the connections; a mutex keeps it and the textfile writer
+ * apart).  Series are per filesystem, not per pool (a mount gets a new
+ * pool id; ccstat_pool_info says which pool a filesystem has now), and
+ * labels of a filesystem are remembered from the first time it was seen,
+ * so an unmount does not rename its series.  Per-inode series follow the
+ * K busiest inodes of each scrape (gets since the previous scrape; a
+ * member keeps its place on a tie): an inode's series counts what
+ * happened while it was in the set, inode="other" of its device
+ * everything else, and an inode that leaves the set hands its count to
+ * "other".  So every counter is monotonic and the inode series of a
+ * device always add up to its inode counts.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,6 +31,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include "metrics.h"
+#include "topk.h"
 #include "views.h"
 
 #define EXPORT_MAX_CONNECTIONS	1000
@@ -39,20 +44,10 @@
 #define EXPORT_REUSE_NS		(250 * 1000000ull)
 
 struct fs_label {
-	struct cc_fs_key key;
+	__u32 dev;
 	char device[256];
 	char fstype[64];
 	char mountpoint[1024];
-};
-
-struct pin {
-	struct cc_inode_key key;
-	struct cc_counts offset;
-};
-
-struct other_sum {
-	__u32 dev;
-	struct cc_counts c;
 };
 
 struct exporter {
@@ -62,33 +57,24 @@ struct exporter {
 	struct view_ctx v;
 	struct fs_label *labels;
 	size_t nlabels;
-	struct pin *pins;
-	size_t npins;
-	struct inode_row *prev;		/* last scrape's inode rows, by key */
-	size_t nprev;
-	bool collected;
+	struct topk top;		/* --top-inodes: the live set */
 	unsigned long synthetic_tick;
 	struct mbuf body;
 	__u64 body_ns;			/* when body was rendered, 0: never */
 	enum metrics_format body_format;
 };
 
-static int key_cmp(const void *a, const void *b)
+/* Labels of device @dev, named the first time it is seen */
+static const struct fs_label *label_of(struct exporter *e, __u32 dev)
 {
-	return memcmp(a, b, sizeof(struct cc_inode_key));
-}
-
-static const struct fs_label *label_of(struct exporter *e,
-				       const struct cc_fs_key *k)
-{
+	struct cc_fs_key k = { .dev = dev, .pool = -1 };
 	const struct mount_info *m;
 	struct fs_label *l;
 	struct fs_view fv;
 	size_t i;
 
 	for (i = 0; i < e->nlabels; i++)
-		if (e->labels[i].key.dev == k->dev &&
-		    e->labels[i].key.pool == k->pool)
+		if (e->labels[i].dev == dev)
 			return &e->labels[i];
 	l = realloc(e->labels, (e->nlabels + 1) * sizeof(*l));
 	if (!l)
@@ -96,9 +82,13 @@ static const struct fs_label *label_of(struct exporter *e,
 	e->labels = l;
 	l = &l[e->nlabels++];
 	memset(l, 0, sizeof(*l));
-	l->key = *k;
-	m = mounts_find(&e->v.mt, k->dev);
-	fs_view_of(&e->v, k, &fv);
+	l->dev = dev;
+	m = mounts_find(&e->v.mt, dev);
+	fs_view_of(&e->v, &k, &fv);
+	if (!fv.fstype)		/* unmounted: the debugfs pool table */
+		for (i = 0; i < e->v.nkp && !fv.fstype; i++)
+			if (e->v.kp[i].dev == dev)
+				fv.fstype = e->v.kp[i].fstype;
 	if (m && m->source[0])
 		snprintf(l->device, sizeof(l->device), "%s", m->source);
 	else
@@ -109,144 +99,38 @@ static const struct fs_label *label_of(struct exporter *e,
 	return l;
 }
 
-/* Device and mountpoint labels of an inode: those of its filesystem */
-static const struct fs_label *label_of_dev(struct exporter *e, __u32 dev,
-					   const struct snapshot *snap)
-{
-	size_t i;
-
-	for (i = 0; i < snap->nr_fs; i++)
-		if (snap->fs[i].key.dev == dev)
-			return label_of(e, &snap->fs[i].key);
-	return label_of(e, &(struct cc_fs_key){ .dev = dev, .pool = -1 });
-}
-
-static const struct inode_row *find_row(const struct inode_row *rows,
-					size_t n, const struct cc_inode_key *k)
-{
-	return bsearch(k, rows, n, sizeof(*rows), key_cmp);
-}
-
-static int gets_desc(const void *a, const void *b)
-{
-	const struct inode_row *x = *(const struct inode_row *const *)a;
-	const struct inode_row *y = *(const struct inode_row *const *)b;
-	__u64 gx = counts_gets(&x->c), gy = counts_gets(&y->c);
-
-	if (gx != gy)
-		return gx < gy ? 1 : -1;
-	return key_cmp(&x->key, &y->key);
-}
-
-/* Pin the busiest unpinned inodes while fewer than K are pinned */
-static void pin_inodes(struct exporter *e, const struct snapshot *snap)
-{
-	size_t k = e->opt->top_inodes, i, n = 0, add;
-	const struct inode_row **cand;
-	struct pin *np;
-
-	if (e->npins >= k || !snap->nr_inodes)
-		return;
-	cand = calloc(snap->nr_inodes, sizeof(*cand));
-	if (!cand)
-		return;
-	for (i = 0; i < snap->nr_inodes; i++)
-		if (!bsearch(&snap->inodes[i].key, e->pins, e->npins,
-			     sizeof(*e->pins), key_cmp))
-			cand[n++] = &snap->inodes[i];
-	add = k - e->npins < n ? k - e->npins : n;
-	if (add && (np = realloc(e->pins, (e->npins + add) * sizeof(*np)))) {
-		e->pins = np;
-		qsort(cand, n, sizeof(*cand), gets_desc);
-		for (i = 0; i < add; i++) {
-			const struct inode_row *old =
-				find_row(e->prev, e->nprev, &cand[i]->key);
-
-			np = &e->pins[e->npins++];
-			np->key = cand[i]->key;
-			/* what "other" last counted for it stays there */
-			if (old && e->collected)
-				np->offset = old->c;
-			else
-				memset(&np->offset, 0, sizeof(np->offset));
-		}
-		qsort(e->pins, e->npins, sizeof(*e->pins), key_cmp);
-	}
-	free(cand);
-}
-
-static struct other_sum *other_of(struct other_sum **o, size_t *n, __u32 dev)
-{
-	struct other_sum *p;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if ((*o)[i].dev == dev)
-			return &(*o)[i];
-	p = realloc(*o, (*n + 1) * sizeof(*p));
-	if (!p)
-		return NULL;
-	*o = p;
-	p = &p[(*n)++];
-	memset(p, 0, sizeof(*p));
-	p->dev = dev;
-	return p;
-}
-
 static void build_inodes(struct exporter *e, const struct snapshot *snap,
 			 struct metrics_inode **out, size_t *nout)
 {
-	struct other_sum *others = NULL, *o;
 	struct metrics_inode *mi;
-	size_t nothers = 0, i, n = 0;
+	const struct fs_label *l;
+	size_t i, n = 0;
 
-	pin_inodes(e, snap);
-	for (i = 0; i < snap->nr_inodes; i++) {
-		const struct inode_row *r = &snap->inodes[i];
-
-		if (bsearch(&r->key, e->pins, e->npins, sizeof(*e->pins),
-			    key_cmp))
-			continue;
-		o = other_of(&others, &nothers, r->key.dev);
-		if (o)
-			counts_add(&o->c, &r->c);
-	}
-	for (i = 0; i < e->npins; i++) {
-		o = other_of(&others, &nothers, e->pins[i].key.dev);
-		if (o)
-			counts_add(&o->c, &e->pins[i].offset);
-	}
-	mi = calloc(e->npins + nothers + 1, sizeof(*mi));
+	topk_update(&e->top, snap->inodes, snap->nr_inodes,
+		    e->opt->top_inodes);
+	mi = calloc(e->top.npins + e->top.nothers + 1, sizeof(*mi));
 	if (!mi) {
-		free(others);
 		*out = NULL;
 		*nout = 0;
 		return;
 	}
-	for (i = 0; i < e->npins; i++) {
-		const struct inode_row *r = find_row(snap->inodes,
-						     snap->nr_inodes,
-						     &e->pins[i].key);
-		const struct fs_label *l = label_of_dev(e, e->pins[i].key.dev,
-							snap);
-
+	for (i = 0; i < e->top.npins; i++) {
+		l = label_of(e, e->top.pins[i].key.dev);
 		mi[n].device = l ? l->device : "";
 		mi[n].mountpoint = l ? l->mountpoint : "";
-		mi[n].ino = e->pins[i].key.ino;
-		if (r)
-			counts_sub(&mi[n].c, &r->c, &e->pins[i].offset);
+		mi[n].ino = e->top.pins[i].key.ino;
+		mi[n].subvol = e->top.pins[i].key.subvol;
+		mi[n].c = e->top.pins[i].acc;
 		n++;
 	}
-	for (i = 0; i < nothers; i++) {
-		const struct fs_label *l = label_of_dev(e, others[i].dev, snap);
-
+	for (i = 0; i < e->top.nothers; i++) {
+		l = label_of(e, e->top.others[i].dev);
 		mi[n].device = l ? l->device : "";
 		mi[n].mountpoint = l ? l->mountpoint : "";
 		mi[n].other = true;
-		mi[n].c = others[i].c;
+		mi[n].c = e->top.others[i].c;
 		n++;
 	}
-	free(others);
 	*out = mi;
 	*nout = n;
 }
@@ -280,43 +164,92 @@ static int synthetic_snapshot(struct exporter *e, struct snapshot *snap)
 		snap->inodes[i].c.misses = t;
 		snap->inodes[i].c.puts = t * (i % 3);
 	}
-	qsort(snap->inodes, n, sizeof(*snap->inodes), key_cmp);
+	qsort(snap->inodes, n, sizeof(*snap->inodes), topk_key_cmp);
 	snap->nr_inodes = n;
 	return 0;
 }
 
-/*
- * Every pool the kernel lists gets its series from the first scrape, at 0
- * until its first event: a counter that appears already at N hides its
- * first increase from rate().  Fills @out; returns how many rows.
- */
-static size_t zero_rows_for_idle_pools(struct exporter *e,
-				       const struct snapshot *snap,
-				       struct metrics_fs *out)
+static struct metrics_fs *fs_row_of(struct exporter *e, struct metrics_fs *rows,
+				    __u32 *devs, size_t *n, __u32 dev)
 {
-	size_t i, j, n = 0;
+	const struct fs_label *l;
+	size_t i;
 
+	for (i = 0; i < *n; i++)
+		if (devs[i] == dev)
+			return &rows[i];
+	l = label_of(e, dev);
+	devs[*n] = dev;
+	rows[*n] = (struct metrics_fs){
+		.device = l ? l->device : "",
+		.fstype = l ? l->fstype : "",
+		.mountpoint = l ? l->mountpoint : "",
+		.stored_bytes = -1,
+	};
+	return &rows[(*n)++];
+}
+
+/*
+ * One row per filesystem: its pools summed (the session keeps the rows of
+ * destroyed pools, so the sum never goes back).  Every filesystem with a
+ * pool gets its series from the first scrape, at 0 until its first event:
+ * a counter that appears already at N hides its first increase from
+ * rate().  Returns how many rows; @rows and @devs hold nr_fs + nkp.
+ */
+static size_t build_fs(struct exporter *e, const struct snapshot *snap,
+		       struct metrics_fs *rows, __u32 *devs)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct metrics_fs *r;
+	size_t i, n = 0;
+
+	for (i = 0; i < snap->nr_fs; i++) {
+		r = fs_row_of(e, rows, devs, &n, snap->fs[i].key.dev);
+		counts_add(&r->c, &snap->fs[i].c);
+	}
 	for (i = 0; e->s && i < e->v.nkp; i++) {
 		const struct kpool *kp = &e->v.kp[i];
-		struct cc_fs_key key = { .dev = kp->dev, .pool = kp->pool };
-		const struct fs_label *l;
 
-		for (j = 0; j < snap->nr_fs; j++)
-			if (snap->fs[j].key.dev == key.dev &&
-			    snap->fs[j].key.pool == key.pool)
-				break;
-		if (j < snap->nr_fs)
+		r = fs_row_of(e, rows, devs, &n, kp->dev);
+		if (kp->stored < 0)
 			continue;
-		l = label_of(e, &key);
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].device = l ? l->device : "";
-		out[n].fstype = l ? l->fstype : "";
-		out[n].mountpoint = l ? l->mountpoint : "";
-		out[n].pool = key.pool;
-		out[n].stored = kp->stored;
-		n++;
+		if (r->stored_bytes < 0)
+			r->stored_bytes = 0;
+		r->stored_bytes += kp->stored * page;
 	}
 	return n;
+}
+
+/* ccstat_pool_info: which pool each filesystem has now */
+static size_t build_pools(struct exporter *e, struct metrics_pool *out)
+{
+	const struct fs_label *l;
+	size_t i;
+
+	for (i = 0; e->s && i < e->v.nkp; i++) {
+		l = label_of(e, e->v.kp[i].dev);
+		out[i] = (struct metrics_pool){
+			.device = l ? l->device : "",
+			.fstype = l ? l->fstype : "",
+			.mountpoint = l ? l->mountpoint : "",
+			.pool = e->v.kp[i].pool,
+		};
+	}
+	return e->s ? e->v.nkp : 0;
+}
+
+static void read_store(struct metrics_store *ms)
+{
+	__u64 page = (__u64)sysconf(_SC_PAGESIZE);
+	struct store_stats st;
+
+	if (store_read(&st))
+		return;
+	ms->present = true;
+	ms->capacity_bytes = st.max_pages * page;
+	ms->stored_bytes = st.stored_pages * page;
+	ms->evictions = st.evictions;
+	ms->shrinker_freed = st.shrinker_freed;
 }
 
 /* Read the maps and render the body into e->body; call with e->lock held */
@@ -328,11 +261,12 @@ static int collect(struct exporter *e, enum metrics_format f)
 		.pools = -1,
 	};
 	struct metrics_inode *mi = NULL;
+	struct metrics_pool *mp = NULL;
 	struct metrics_fs *mfs = NULL;
 	struct snapshot snap;
 	struct kstats ks;
 	__u64 t0 = mono_ns();
-	size_t i;
+	__u32 *devs = NULL;
 	int err;
 
 	err = e->s ? session_snapshot(e->s, &snap) : synthetic_snapshot(e, &snap);
@@ -340,23 +274,16 @@ static int collect(struct exporter *e, enum metrics_format f)
 		return err;
 	view_ctx_refresh(&e->v);
 	mfs = calloc(snap.nr_fs + e->v.nkp + 1, sizeof(*mfs));
-	if (!mfs) {
-		snapshot_free(&snap);
-		return -ENOMEM;
-	}
-	for (i = 0; i < snap.nr_fs; i++) {
-		const struct fs_label *l = label_of(e, &snap.fs[i].key);
-
-		mfs[i].device = l ? l->device : "";
-		mfs[i].fstype = l ? l->fstype : "";
-		mfs[i].mountpoint = l ? l->mountpoint : "";
-		mfs[i].pool = snap.fs[i].key.pool;
-		mfs[i].c = snap.fs[i].c;
-		mfs[i].stored = stored_pages_for_pool(e->v.kp, e->v.nkp,
-						      snap.fs[i].key.pool);
+	devs = calloc(snap.nr_fs + e->v.nkp + 1, sizeof(*devs));
+	mp = calloc(e->v.nkp + 1, sizeof(*mp));
+	if (!mfs || !devs || !mp) {
+		err = -ENOMEM;
+		goto out;
 	}
 	in.fs = mfs;
-	in.nfs = snap.nr_fs + zero_rows_for_idle_pools(e, &snap, mfs + snap.nr_fs);
+	in.nfs = build_fs(e, &snap, mfs, devs);
+	in.pools_info = mp;
+	in.npools_info = build_pools(e, mp);
 	if (in.inodes_on) {
 		build_inodes(e, &snap, &mi, &in.ninodes);
 		in.inodes = mi;
@@ -369,6 +296,7 @@ static int collect(struct exporter *e, enum metrics_format f)
 	if (e->s && !kstats_read(&ks)) {
 		in.backend = ks.backend[0] ? ks.backend : NULL;
 		in.pools = (long long)e->v.nkp;
+		read_store(&in.store);
 	}
 	mbuf_reset(&e->body);
 	e->body_ns = 0;
@@ -376,18 +304,16 @@ static int collect(struct exporter *e, enum metrics_format f)
 	metrics_render_scrape(&e->body, f, (double)(mono_ns() - t0) / 1e9);
 	metrics_finish(&e->body, f);
 
-	/* keep this scrape's inode rows: the offsets of future pins */
-	free(e->prev);
-	e->prev = snap.inodes;
-	e->nprev = snap.nr_inodes;
-	snap.inodes = NULL;
-	snap.nr_inodes = 0;
-	e->collected = true;
+	if (e->body.oom)
+		err = -ENOMEM;
+out:
 	snapshot_free(&snap);
 	free(mfs);
+	free(devs);
+	free(mp);
 	free(mi);
-	if (e->body.oom)
-		return -ENOMEM;
+	if (err)
+		return err;
 	e->body_ns = mono_ns();
 	e->body_format = f;
 	return 0;
@@ -511,7 +437,7 @@ static struct MHD_Daemon *start_http(struct exporter *e, const char *listen,
 	struct MHD_Daemon *d;
 
 	if (metrics_parse_listen(listen, &ss, &len)) {
-		fail("parse listen address", "'%s': use ADDR:PORT, [ADDR6]:PORT or :PORT", listen);
+		fail("parse listen address", "'%s': use HOST:PORT, [IPv6]:PORT or :PORT", listen);
 		return NULL;
 	}
 	if (ss.ss_family == AF_INET6)
@@ -552,11 +478,10 @@ int cmd_export(int argc, char **argv, struct options *opt)
 	struct MHD_Daemon *d = NULL;
 	const char *listen = opt->listen;
 	__u64 deadline;
-	int first, ret = 0, err;
+	int ret = 0, err;
 
-	if (parse_view_options(argc, argv, opt, &first, true) ||
-	    parse_interval_count(argc, argv, first, opt))
-		return 1;
+	if (parse_interval_count(argc, argv, 1, opt, false))
+		return EXIT_USAGE;
 	cfg.count_inodes = opt->top_inodes > 0;
 	listen = opt->listen;
 	if (!listen && !opt->prom_file)
@@ -564,7 +489,7 @@ int cmd_export(int argc, char **argv, struct options *opt)
 	if (!opt->synthetic && session_open(&e.s, opt, &cfg))
 		return 1;
 	pthread_mutex_init(&e.lock, NULL);
-	view_ctx_init(&e.v);
+	view_ctx_init(&e.v, e.s);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	if (listen) {
@@ -595,8 +520,7 @@ out:
 	view_ctx_free(&e.v);
 	mbuf_free(&e.body);
 	free(e.labels);
-	free(e.pins);
-	free(e.prev);
+	topk_free(&e.top);
 	pthread_mutex_destroy(&e.lock);
 	return ret;
 }

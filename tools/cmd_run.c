@@ -2,7 +2,9 @@
 /*
  * ccstat run -- COMMAND [ARGS...]: run COMMAND in a new cgroup v2 of its
  * own, count only the cleancache operations of that cgroup (tasks in it,
- * or pages charged to it), and print a summary when it exits.  Without
+ * or pages charged to it, and their descendants), and print a summary
+ * on stderr when it exits, as perf stat does, then exit with COMMAND's
+ * status: a pipeline sees COMMAND's output and status only.  Without
  * cgroup v2, follow COMMAND's process tree instead (forks are tracked in
  * the kernel).  -a counts every task while COMMAND runs.
  */
@@ -50,7 +52,8 @@ static void child_main(int go_fd, int err_fd, char **cmd)
 	_exit(127);
 }
 
-static void print_summary(const struct options *opt, char **cmd,
+static void print_summary(FILE *f, const struct options *opt,
+			  struct session *s, char **cmd,
 			  const struct snapshot *a, const struct snapshot *b,
 			  int status, __u64 cgid)
 {
@@ -68,7 +71,7 @@ static void print_summary(const struct options *opt, char **cmd,
 		goto out;
 	if (opt->sort)
 		parse_sort(opt->sort, &key);
-	view_ctx_init(&v);
+	view_ctx_init(&v, s);
 	counts_sub(&total, &b->total, &a->total);
 	snapshot_delta_fs(b, a, fs);
 	snapshot_delta_inodes(b, a, in);
@@ -78,55 +81,55 @@ static void print_summary(const struct options *opt, char **cmd,
 	sort_workload_rows(wl, b->nr_workloads, key);
 
 	if (opt->json) {
-		printf("{\"command\":[");
+		fprintf(f, "{\"type\":\"run\",\"command\":[");
 		for (i = 0; cmd[i]; i++) {
 			if (i)
-				putchar(',');
-			json_str(stdout, cmd[i]);
+				fputc(',', f);
+			json_str(f, cmd[i]);
 		}
-		printf("],\"exit_status\":%d,\"duration_s\":%.3f,\"cgroup_id\":%llu,\"total\":",
+		fprintf(f, "],\"exit_status\":%d,\"duration_s\":%.3f,\"cgroup_id\":%llu,\"total\":",
 		       status, secs, (unsigned long long)cgid);
 		{
 			struct cell cells[16];
 
 			fill_counts_cells(cells, &total, 0);
-			print_row_json(stdout, fs_columns + 3, 9, cells);
+			print_row_json(f, fs_columns + 3, 9, cells);
 		}
-		printf(",\"filesystems\":");
-		print_fs_rows(stdout, true, &v, fs, b->nr_fs, true);
-		printf(",\"inodes\":");
-		print_inode_rows(stdout, true, &v, in, b->nr_inodes, SIZE_MAX);
-		printf(",\"workloads\":");
-		print_workload_rows(stdout, true, wl, b->nr_workloads, SIZE_MAX);
-		putchar(',');
-		print_cost_json(stdout, a, b);
-		printf("}\n");
+		fprintf(f, ",\"filesystems\":");
+		print_fs_rows(f, true, &v, fs, b->nr_fs, true);
+		fprintf(f, ",\"inodes\":");
+		print_inode_rows(f, true, &v, in, b->nr_inodes, SIZE_MAX);
+		fprintf(f, ",\"workloads\":");
+		print_workload_rows(f, true, &v, wl, b->nr_workloads, SIZE_MAX);
+		fputc(',', f);
+		print_cost_json(f, a, b);
+		fprintf(f, "}\n");
 	} else {
 		double pct = hit_pct(total.hits, total.misses);
 
-		printf("\nccstat: %s exited with status %d after %.2f s\n",
+		fprintf(f, "\nccstat: %s exited with status %d after %.2f s\n",
 		       cmd[0], status, secs);
-		printf("puts %llu (refused %llu)  gets %llu: hits %llu, misses %llu",
+		fprintf(f, "puts %llu (refused %llu)  gets %llu: hits %llu, misses %llu",
 		       (unsigned long long)total.puts,
 		       (unsigned long long)total.puts_refused,
 		       (unsigned long long)counts_gets(&total),
 		       (unsigned long long)total.hits,
 		       (unsigned long long)total.misses);
 		if (pct >= 0)
-			printf(", hit %.1f%%", pct);
-		printf("\ninvalidations: %llu pages, %llu inodes, %llu filesystems\n\n",
+			fprintf(f, ", hit %.1f%%", pct);
+		fprintf(f, "\ninvalidations: %llu pages, %llu inodes, %llu filesystems\n\n",
 		       (unsigned long long)total.inval_pages,
 		       (unsigned long long)total.inval_inodes,
 		       (unsigned long long)total.inval_fs);
-		print_fs_rows(stdout, false, &v, fs, b->nr_fs, true);
-		printf("\nTop inodes (by %s):\n", sort_name(key));
-		print_inode_rows(stdout, false, &v, in, b->nr_inodes,
+		print_fs_rows(f, false, &v, fs, b->nr_fs, true);
+		fprintf(f, "\nTop inodes (by %s):\n", sort_name(key));
+		print_inode_rows(f, false, &v, in, b->nr_inodes,
 				 SUMMARY_ROWS);
-		printf("\nTop tasks (by %s):\n", sort_name(key));
-		print_workload_rows(stdout, false, wl, b->nr_workloads,
+		fprintf(f, "\nTop tasks (by %s):\n", sort_name(key));
+		print_workload_rows(f, false, &v, wl, b->nr_workloads,
 				    SUMMARY_ROWS);
 		format_cost(cost, sizeof(cost), a, b);
-		printf("\n%s\n", cost);
+		fprintf(f, "\n%s\n", cost);
 	}
 	view_ctx_free(&v);
 out:
@@ -167,17 +170,13 @@ int cmd_run(int argc, char **argv, struct options *opt)
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	struct session *s = NULL;
 	bool made_cgroup = false;
-	int first, status = 0, ret = 1, err, e;
+	int status = 0, ret = 1, err, e;
 	char **cmd;
 	pid_t pid;
 
-	if (parse_view_options(argc, argv, opt, &first, true))
-		return 1;
-	if (first >= argc)
-		return fail("parse arguments", "run needs a command: ccstat run [-a] -- COMMAND [ARGS...]");
-	cmd = argv + first;
-	if (opt->pid || opt->cgroup_path)
-		return fail("parse arguments", "run selects its own workload; -p and -c do not apply");
+	if (argc < 2)
+		return usage_error("parse arguments", "run needs a command: ccstat run [-a] -- COMMAND [ARGS...]");
+	cmd = argv + 1;
 	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
 		return fail("create pipe", "%s", strerror(errno));
 
@@ -219,6 +218,7 @@ int cmd_run(int argc, char **argv, struct options *opt)
 			fail("resolve cgroup", "%s: %s", cg, strerror(-err));
 			goto err_kill;
 		}
+		opt->cg_level = 1;	/* the cgroup and what COMMAND creates */
 		verbose(opt, "running in %s (id %llu)\n", cg,
 			(unsigned long long)opt->cgid);
 	} else if (!opt->all_tasks) {
@@ -242,6 +242,8 @@ int cmd_run(int argc, char **argv, struct options *opt)
 	if (read(errp[0], &e, sizeof(e)) == sizeof(e)) {
 		waitpid(pid, NULL, 0);
 		fail("run command", "%s: %s", cmd[0], strerror(e));
+		/* as a shell says it: 127 not found, 126 not executable */
+		ret = e == ENOENT ? 127 : 126;
 		goto out;
 	}
 	err = wait_child(pid, &status);
@@ -253,7 +255,8 @@ int cmd_run(int argc, char **argv, struct options *opt)
 		fail("read BPF maps", "out of memory");
 		goto out;
 	}
-	print_summary(opt, cmd, &a, &b, status, opt->cgid);
+	/* stderr, like perf stat: COMMAND's output stays alone on stdout */
+	print_summary(stderr, opt, s, cmd, &a, &b, status, opt->cgid);
 	ret = status;
 	goto out;
 

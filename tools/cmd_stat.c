@@ -9,13 +9,15 @@
 #include <string.h>
 #include "views.h"
 
-static void print_total_json(FILE *f, const struct cc_counts *c)
+static void print_total_json(FILE *f, const struct cc_counts *c,
+			     double rate_secs)
 {
 	struct cell cells[16];
 
-	fill_counts_cells(cells, c, 0);
+	fill_counts_cells(cells, c, rate_secs);
 	/* the count columns of a filesystem row, without its naming */
-	print_row_json(f, fs_columns + 3, 9, cells);
+	print_row_json(f, (rate_secs > 0 ? fs_rate_columns : fs_columns) + 3,
+		       9, cells);
 }
 
 /* CSV: one header line, then a row per filesystem and a total row */
@@ -23,6 +25,8 @@ static void report_csv(const struct options *opt, struct view_ctx *v,
 		       const struct fs_row *rows, size_t n,
 		       const struct cc_counts *total, double span)
 {
+	const struct column *cols = v->rate_secs > 0 ? fs_rate_columns :
+						       fs_columns;
 	static bool header_done;
 	struct fs_view fv;
 	struct cell cells[32];
@@ -31,7 +35,7 @@ static void report_csv(const struct options *opt, struct view_ctx *v,
 
 	if (!header_done) {
 		printf("time,interval_s,");
-		print_header_csv(stdout, fs_columns, fs_ncolumns);
+		print_header_csv(stdout, cols, fs_ncolumns);
 		putchar('\n');
 		header_done = true;
 	}
@@ -40,14 +44,14 @@ static void report_csv(const struct options *opt, struct view_ctx *v,
 			if (!opt->total && counts_zero(&rows[i].c))
 				continue;
 			fs_view_of(v, &rows[i].key, &fv);
-			fill_fs_cells(cells, &fv, &rows[i].c, 0);
+			fill_fs_cells(cells, &fv, &rows[i].c, v->rate_secs);
 		} else {
 			fv = (struct fs_view){ .dev = "total", .pool = -1,
 					       .stored = -1 };
-			fill_fs_cells(cells, &fv, total, 0);
+			fill_fs_cells(cells, &fv, total, v->rate_secs);
 		}
-		printf("%.3f,%.3f,", t, span);
-		print_row_csv(stdout, fs_columns, fs_ncolumns, cells);
+		printf("%.6f,%.3f,", t, span);
+		print_row_csv(stdout, cols, fs_ncolumns, cells);
 		putchar('\n');
 	}
 }
@@ -68,21 +72,26 @@ static void report(const struct options *opt, struct view_ctx *v,
 	sort_fs_rows(rows, now->nr_fs, SORT_GETS);
 	counts_sub(&total, &now->total, &base->total);
 	view_ctx_refresh(v);
+	v->rate_secs = opt->rate && span ? (double)span / 1e9 : 0;
 
 	if (opt->csv) {
 		report_csv(opt, v, rows, now->nr_fs, &total,
 			   (double)span / 1e9);
 	} else if (opt->json) {
-		printf("{\"time\":%.3f,\"interval_s\":%.3f,\"filesystems\":",
-		       wall_time(), (double)span / 1e9);
+		printf("{\"type\":\"stat\",");
+		json_time(stdout, "time", wall_time());
+		printf(",\"interval_s\":%.3f,\"filesystems\":",
+		       (double)span / 1e9);
 		print_fs_rows(stdout, true, v, rows, now->nr_fs, !opt->total);
 		printf(",\"total\":");
-		print_total_json(stdout, &total);
+		print_total_json(stdout, &total, v->rate_secs);
 		putchar(',');
 		print_cost_json(stdout, cost_base, now);
 		printf("}\n");
 	} else {
-		struct printer p = { stdout, false, fs_columns, fs_ncolumns };
+		struct printer p = { stdout, false, v->rate_secs > 0 ?
+				     fs_rate_columns : fs_columns,
+				     fs_ncolumns, NULL };
 		struct cell cells[32];
 		struct fs_view fv = { .dev = "total", .pool = -1,
 				      .stored = -1 };
@@ -92,7 +101,7 @@ static void report(const struct options *opt, struct view_ctx *v,
 			printf("%s\n", clock);
 		}
 		print_fs_rows(stdout, false, v, rows, now->nr_fs, !opt->total);
-		fill_fs_cells(cells, &fv, &total, 0);
+		fill_fs_cells(cells, &fv, &total, v->rate_secs);
 		print_row(&p, cells);
 		if (opt->verbose) {
 			format_cost(cost, sizeof(cost), cost_base, now);
@@ -112,17 +121,16 @@ int cmd_stat(int argc, char **argv, struct options *opt)
 	struct session *s = NULL;
 	struct view_ctx v;
 	__u64 deadline, step;
-	int first, ret = 0;
+	int ret = 0;
 	long n = 0;
 
-	if (parse_view_options(argc, argv, opt, &first, true) ||
-	    parse_interval_count(argc, argv, first, opt))
-		return 1;
+	if (parse_interval_count(argc, argv, 1, opt, true))
+		return EXIT_USAGE;
 	if (opt->csv && opt->json)
-		return fail("parse arguments", "-j and --csv exclude each other");
+		return usage_error("parse arguments", "-j and --csv exclude each other");
 	if (session_open(&s, opt, &cfg))
 		return 1;
-	view_ctx_init(&v);
+	view_ctx_init(&v, s);
 	if (session_snapshot(s, &start)) {
 		ret = fail("read BPF maps", "out of memory");
 		goto out;

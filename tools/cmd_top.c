@@ -14,6 +14,7 @@
 #include "views.h"
 
 #define JSON_ROWS 20
+#define FIRST_SCREEN_NS (500 * 1000000ull)
 
 enum top_view { VIEW_FS, VIEW_INODES, VIEW_TASKS, VIEW_NR };
 
@@ -40,6 +41,7 @@ static void render(struct top *t, FILE *f, size_t max_rows)
 
 	format_clock(clock, sizeof(clock));
 	format_cost(cost, sizeof(cost), a, b);
+	t->v.rate_secs = t->opt->rate ? secs : 0;
 	if (t->opt->json) {
 		struct fs_row *fs = calloc(b->nr_fs + 1, sizeof(*fs));
 		struct inode_row *in = calloc(b->nr_inodes + 1, sizeof(*in));
@@ -53,15 +55,19 @@ static void render(struct top *t, FILE *f, size_t max_rows)
 			sort_fs_rows(fs, b->nr_fs, t->sort);
 			sort_inode_rows(in, b->nr_inodes, t->sort);
 			sort_workload_rows(wl, b->nr_workloads, t->sort);
-			fprintf(f, "{\"time\":%.3f,\"interval_s\":%.3f,\"sort\":\"%s\",\"filesystems\":",
-				wall_time(), secs, sort_name(t->sort));
+			fprintf(f, "{\"type\":\"top\",");
+			json_time(f, "time", wall_time());
+			fprintf(f, ",\"interval_s\":%.3f,\"sort\":",
+				secs);
+			json_str(f, sort_name(t->sort));
+			fprintf(f, ",\"filesystems\":");
 			print_fs_rows(f, true, &t->v, fs, b->nr_fs, false);
 			fprintf(f, ",\"inodes\":");
 			/* idle inodes sort last; the top ones are what top shows */
 			print_inode_rows(f, true, &t->v, in, b->nr_inodes,
 					 JSON_ROWS);
 			fprintf(f, ",\"tasks\":");
-			print_workload_rows(f, true, wl, b->nr_workloads,
+			print_workload_rows(f, true, &t->v, wl, b->nr_workloads,
 					    JSON_ROWS);
 			fputc(',', f);
 			print_cost_json(f, a, b);
@@ -72,8 +78,9 @@ static void render(struct top *t, FILE *f, size_t max_rows)
 		free(wl);
 		return;
 	}
-	fprintf(f, "ccstat %s - %s  attach %s  counts per %.1f s  view %s  sort %s\n",
+	fprintf(f, "ccstat %s - %s  attach %s  %s %.1f s  view %s  sort %s\n",
 		CCSTAT_VERSION, clock, attach_mode_name(session_mode(t->s)),
+		t->opt->rate ? "rates per second over" : "counts per",
 		secs, view_names[t->view], sort_name(t->sort));
 	switch (t->view) {
 	case VIEW_FS: {
@@ -115,7 +122,7 @@ static void render(struct top *t, FILE *f, size_t max_rows)
 			if (!counts_zero(&wl[i].c))
 				wl[n++] = wl[i];
 		sort_workload_rows(wl, n, t->sort);
-		print_workload_rows(f, false, wl, n, max_rows);
+		print_workload_rows(f, false, &t->v, wl, n, max_rows);
 		free(wl);
 		break;
 	}
@@ -206,17 +213,16 @@ int cmd_top(int argc, char **argv, struct options *opt)
 	struct top t = { .opt = opt, .sort = SORT_GETS };
 	__u64 deadline, step;
 	SCREEN *scr = NULL;
-	int first, ret = 0;
+	int ret = 0;
 	long n = 0;
 
-	if (parse_view_options(argc, argv, opt, &first, true) ||
-	    parse_interval_count(argc, argv, first, opt))
-		return 1;
+	if (parse_interval_count(argc, argv, 1, opt, true))
+		return EXIT_USAGE;
 	if (opt->sort)
 		parse_sort(opt->sort, &t.sort);
 	if (session_open(&t.s, opt, &cfg))
 		return 1;
-	view_ctx_init(&t.v);
+	view_ctx_init(&t.v, t.s);
 	if (!opt->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
 		scr = newterm(NULL, stdout, stdin);
 		if (scr) {
@@ -233,7 +239,13 @@ int cmd_top(int argc, char **argv, struct options *opt)
 		goto out;
 	}
 	step = (__u64)(opt->interval * 1e9);
-	deadline = t.now.mono_ns;
+	/*
+	 * The first screen comes FIRST_SCREEN_NS after attaching (or one
+	 * interval, if shorter), its header saying over how long; then one
+	 * every interval
+	 */
+	deadline = t.now.mono_ns - step +
+		   (step < FIRST_SCREEN_NS ? step : FIRST_SCREEN_NS);
 	while (opt->count < 0 || n++ < opt->count) {
 		struct snapshot next;
 

@@ -12,7 +12,7 @@
 #include "views.h"
 
 static const struct column trace_columns[] = {
-	{ "TIME", "time", -15, COL_STR },
+	{ "TIME", "time", -15, COL_TIME },
 	{ "COMM", "comm", -15, COL_STR },
 	{ "PID", "pid", 7, COL_U64 },
 	{ "TID", "tid", 7, COL_U64 },
@@ -73,6 +73,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	format_dev(dev, sizeof(dev), e->dev);
 
 	cells[0].s = when;
+	cells[0].d = (double)wall / 1e9;
 	cells[1].s = comm;
 	cells[2].u = e->tgid;
 	cells[3].u = e->pid;
@@ -92,7 +93,8 @@ static int on_event(void *ctx, void *data, size_t len)
 static void report_lost(const struct options *opt, __u64 lost, __u64 new)
 {
 	if (opt->json)
-		printf("{\"events_lost\":%llu}\n", (unsigned long long)lost);
+		printf("{\"type\":\"lost\",\"events_lost\":%llu}\n",
+		       (unsigned long long)lost);
 	else
 		printf("# %llu events lost (ring buffer full), %llu in all\n",
 		       (unsigned long long)new, (unsigned long long)lost);
@@ -106,16 +108,12 @@ int cmd_trace(int argc, char **argv, struct options *opt)
 	struct session *s = NULL;
 	struct cc_drops d;
 	__u64 lost = 0;
-	int first, err, ret = 0;
+	int err, ret = 0;
 
-	if (parse_view_options(argc, argv, opt, &first, true))
-		return 1;
-	if (first < argc)
-		return fail("parse arguments", "trace takes no positional argument ('%s')", argv[first]);
 	if (session_open(&s, opt, &cfg))
 		return 1;
 	t.p = (struct printer){ stdout, opt->json, trace_columns,
-				NR_TRACE_COLUMNS };
+				NR_TRACE_COLUMNS, "event" };
 	t.mono_to_wall_ns = (__u64)(wall_time() * 1e9) - mono_ns();
 	rb = ring_buffer__new(session_ringbuf_fd(s), on_event, &t, NULL);
 	if (!rb) {
@@ -143,7 +141,7 @@ int cmd_trace(int argc, char **argv, struct options *opt)
 	if (!session_drops(s, &d))
 		lost = d.events_lost;
 	if (opt->json)
-		printf("{\"events\":%llu,\"events_lost\":%llu}\n",
+		printf("{\"type\":\"trace_summary\",\"events\":%llu,\"events_lost\":%llu}\n",
 		       (unsigned long long)t.events, (unsigned long long)lost);
 	else
 		printf("# %llu events, %llu lost\n",

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +84,31 @@ void mbuf_free(struct mbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* A host name: its first address (getaddrinfo: /etc/hosts, then DNS) */
+static int resolve_host(const char *host, unsigned short port,
+			struct sockaddr_storage *ss, unsigned int *len)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+
+	if (!*host || strchr(host, '[') || strchr(host, ']') ||
+	    getaddrinfo(host, NULL, &hints, &res) || !res)
+		return -EINVAL;
+	if (res->ai_addrlen > sizeof(*ss)) {
+		freeaddrinfo(res);
+		return -EINVAL;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = (unsigned int)res->ai_addrlen;
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	freeaddrinfo(res);
+	return 0;
+}
+
 int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 			 unsigned int *len)
 {
@@ -102,6 +128,8 @@ int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 		if (!colon)
 			return -EINVAL;
 		n = (size_t)(colon - arg - 1);
+		if (!n)
+			return -EINVAL;
 		port = colon + 2;
 		arg++;
 	} else {
@@ -119,7 +147,7 @@ int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 		return -EINVAL;
 	memcpy(host, arg, n);
 	host[n] = 0;
-	if (!n)
+	if (!n || !strcmp(host, "localhost"))
 		snprintf(host, sizeof(host), "127.0.0.1");
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
@@ -133,7 +161,7 @@ int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 		*len = sizeof(*in6);
 		return 0;
 	}
-	return -EINVAL;
+	return resolve_host(host, (unsigned short)p, ss, len);
 }
 
 enum metrics_format metrics_negotiate(const char *accept)
@@ -258,16 +286,13 @@ void metrics_finish(struct mbuf *b, enum metrics_format f)
 
 /* ---- the ccstat families ---- */
 
-#define FS_LABELS 4
+#define FS_LABELS 3
 
-static void fs_labels(struct metric_label *l, const struct metrics_fs *fs,
-		      char *pool, size_t len)
+static void fs_labels(struct metric_label *l, const struct metrics_fs *fs)
 {
-	snprintf(pool, len, "%d", fs->pool);
 	l[0] = (struct metric_label){ "device", fs->device };
 	l[1] = (struct metric_label){ "fstype", fs->fstype };
 	l[2] = (struct metric_label){ "mountpoint", fs->mountpoint };
-	l[3] = (struct metric_label){ "pool", pool };
 }
 
 /* One per-filesystem counter family; @get picks the value */
@@ -276,12 +301,11 @@ static void fs_family(struct mbuf *b, enum metrics_format f,
 		      const char *help, __u64 (*get)(const struct cc_counts *))
 {
 	struct metric_label l[FS_LABELS];
-	char pool[16];
 	size_t i;
 
 	metrics_family(b, f, name, "counter", help);
 	for (i = 0; i < in->nfs; i++) {
-		fs_labels(l, &in->fs[i], pool, sizeof(pool));
+		fs_labels(l, &in->fs[i]);
 		metrics_sample_u64(b, name, l, FS_LABELS, get(&in->fs[i].c));
 	}
 }
@@ -301,7 +325,7 @@ static void render_fs(struct mbuf *b, enum metrics_format f,
 	metrics_family(b, f, "ccstat_puts_total", "counter",
 		       "Clean pages offered to cleancache, by outcome (stored by the backend or refused).");
 	for (i = 0; i < in->nfs; i++) {
-		fs_labels(l, &in->fs[i], pool, sizeof(pool));
+		fs_labels(l, &in->fs[i]);
 		l[FS_LABELS] = (struct metric_label){ "result", "stored" };
 		metrics_sample_u64(b, "ccstat_puts_total", l, FS_LABELS + 1,
 				   in->fs[i].c.puts);
@@ -321,22 +345,41 @@ static void render_fs(struct mbuf *b, enum metrics_format f,
 		const struct cc_counts *c = &in->fs[i].c;
 		__u64 v[] = { c->inval_pages, c->inval_inodes, c->inval_fs };
 
-		fs_labels(l, &in->fs[i], pool, sizeof(pool));
+		fs_labels(l, &in->fs[i]);
 		for (s = 0; s < 3; s++) {
 			l[FS_LABELS] = (struct metric_label){ "scope", scopes[s] };
 			metrics_sample_u64(b, "ccstat_invalidations_total", l,
 					   FS_LABELS + 1, v[s]);
 		}
 	}
-	metrics_family(b, f, "ccstat_pages_stored", "gauge",
-		       "Pages the RAM (tmem_local) backend holds for the filesystem's pool.");
+	metrics_family(b, f, "ccstat_stored_bytes", "gauge",
+		       "Bytes the RAM (tmem_local) store holds for the filesystem.");
 	for (i = 0; i < in->nfs; i++) {
-		if (in->fs[i].stored < 0)
+		if (in->fs[i].stored_bytes < 0)
 			continue;
-		fs_labels(l, &in->fs[i], pool, sizeof(pool));
-		metrics_sample_u64(b, "ccstat_pages_stored", l, FS_LABELS,
-				   (__u64)in->fs[i].stored);
+		fs_labels(l, &in->fs[i]);
+		metrics_sample_u64(b, "ccstat_stored_bytes", l, FS_LABELS,
+				   (__u64)in->fs[i].stored_bytes);
 	}
+	metrics_family(b, f, "ccstat_pool_info", "info",
+		       "The cleancache pool a mounted filesystem has now (a new id at every mount).");
+	for (i = 0; i < in->npools_info; i++) {
+		const struct metrics_pool *p = &in->pools_info[i];
+
+		snprintf(pool, sizeof(pool), "%d", p->pool);
+		l[0] = (struct metric_label){ "device", p->device };
+		l[1] = (struct metric_label){ "fstype", p->fstype };
+		l[2] = (struct metric_label){ "mountpoint", p->mountpoint };
+		l[3] = (struct metric_label){ "pool", pool };
+		metrics_sample_u64(b, "ccstat_pool_info", l, FS_LABELS + 1, 1);
+	}
+}
+
+static void gauge1(struct mbuf *b, enum metrics_format f, const char *name,
+		   const char *help, __u64 v)
+{
+	metrics_family(b, f, name, "gauge", help);
+	metrics_sample_u64(b, name, NULL, 0, v);
 }
 
 static void render_inodes(struct mbuf *b, enum metrics_format f,
@@ -351,7 +394,7 @@ static void render_inodes(struct mbuf *b, enum metrics_format f,
 		{ "ccstat_inode_hits_total", "Cleancache lookups that found the inode's page (top inodes; inode=\"other\": all the rest).", get_hits },
 	};
 	struct metric_label l[3];
-	char ino[24];
+	char ino[48];
 	size_t i, k;
 
 	for (k = 0; k < sizeof(fams) / sizeof(fams[0]); k++) {
@@ -361,6 +404,10 @@ static void render_inodes(struct mbuf *b, enum metrics_format f,
 
 			if (n->other)
 				snprintf(ino, sizeof(ino), "other");
+			else if (n->subvol)	/* unique on btrfs: "0:45/257" */
+				snprintf(ino, sizeof(ino), "%u:%u/%llu",
+					 n->subvol >> 20, n->subvol & 0xfffff,
+					 (unsigned long long)n->ino);
 			else
 				snprintf(ino, sizeof(ino), "%llu",
 					 (unsigned long long)n->ino);
@@ -384,6 +431,7 @@ static void render_global(struct mbuf *b, enum metrics_format f,
 			  const struct metrics_input *in)
 {
 	static const char *const maps[] = { "fs", "inode", "workload" };
+	/* no ring buffer in export: nothing can be lost, no events_lost */
 	const __u64 full[] = { in->drops.fs_full, in->drops.inode_full,
 			       in->drops.workload_full };
 	struct metric_label l[2];
@@ -413,11 +461,22 @@ static void render_global(struct mbuf *b, enum metrics_format f,
 		l[0] = (struct metric_label){ "backend", in->backend };
 		metrics_sample_u64(b, "ccstat_backend_info", l, 1, 1);
 	}
-	counter1(b, f, "ccstat_events_lost_total",
-		 "Trace records dropped because the ring buffer was full.",
-		 in->drops.events_lost);
+	if (in->store.present) {
+		gauge1(b, f, "ccstat_store_capacity_bytes",
+		       "Bytes the RAM (tmem_local) store may hold.",
+		       in->store.capacity_bytes);
+		gauge1(b, f, "ccstat_store_stored_bytes",
+		       "Bytes the RAM (tmem_local) store holds now, all pools.",
+		       in->store.stored_bytes);
+		counter1(b, f, "ccstat_store_evictions_total",
+			 "Pages the RAM store evicted, oldest first, to make room (since boot).",
+			 in->store.evictions);
+		counter1(b, f, "ccstat_store_shrinker_freed_total",
+			 "Pages the RAM store gave back to the kernel under memory pressure (since boot).",
+			 in->store.shrinker_freed);
+	}
 	metrics_family(b, f, "ccstat_map_full_drops_total", "counter",
-		       "Events not counted per key because the BPF map was full.");
+		       "Events not counted per key because a BPF map had no room (transient: the inode and task maps drop their least recently used rows).");
 	for (i = 0; i < 3; i++) {
 		l[0] = (struct metric_label){ "map", maps[i] };
 		metrics_sample_u64(b, "ccstat_map_full_drops_total", l, 1,

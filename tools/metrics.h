@@ -59,14 +59,31 @@ void metrics_sample_f64(struct mbuf *b, const char *name,
 /* OpenMetrics ends with "# EOF" */
 void metrics_finish(struct mbuf *b, enum metrics_format f);
 
-/* One filesystem (cleancache pool) */
+/*
+ * One filesystem: every pool it had (a mount creates a new one) summed.
+ * The pool id is not a label: it changes at every mount.
+ */
 struct metrics_fs {
 	const char *device;	/* mount source, as node_exporter names it */
 	const char *fstype;
 	const char *mountpoint;
-	int pool;
 	struct cc_counts c;
-	long long stored;	/* pages in the RAM backend, -1: unknown */
+	long long stored_bytes;	/* held by the RAM store, -1: unknown */
+};
+
+/* A pool that exists now: ccstat_pool_info maps it to its filesystem */
+struct metrics_pool {
+	const char *device;
+	const char *fstype;
+	const char *mountpoint;
+	int pool;
+};
+
+/* The RAM store (debugfs cleancache/tmem_local), store-wide */
+struct metrics_store {
+	bool present;
+	__u64 capacity_bytes, stored_bytes;
+	__u64 evictions, shrinker_freed;	/* pages, since boot */
 };
 
 /* One exported inode; other = true: every inode not exported on @device */
@@ -74,6 +91,7 @@ struct metrics_inode {
 	const char *device;
 	const char *mountpoint;
 	__u64 ino;
+	__u32 subvol;		/* btrfs subvolume's st_dev, 0: none */
 	bool other;
 	struct cc_counts c;
 };
@@ -81,11 +99,14 @@ struct metrics_inode {
 struct metrics_input {
 	const struct metrics_fs *fs;
 	size_t nfs;
+	const struct metrics_pool *pools_info;
+	size_t npools_info;
+	struct metrics_store store;
 	bool inodes_on;			/* --top-inodes given */
 	const struct metrics_inode *inodes;
 	size_t ninodes;
 	struct cc_counts total;
-	struct cc_drops drops;
+	struct cc_drops drops;		/* events_lost is not exported */
 	long long pools;		/* live pools, -1: unknown */
 	const char *backend;		/* NULL: unknown */
 	const char *version;
@@ -94,8 +115,9 @@ struct metrics_input {
 };
 
 /*
- * "ADDR:PORT", "[ADDR6]:PORT" or ":PORT" (loopback) into a socket
- * address; 0 or -EINVAL.
+ * "ADDR:PORT", "[ADDR6]:PORT", "HOST:PORT" (localhost is 127.0.0.1,
+ * other names resolve) or ":PORT" (loopback) into a socket address; 0 or
+ * -EINVAL.
  */
 struct sockaddr_storage;
 int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,

@@ -18,6 +18,17 @@
 	{ "INV_INO", "inval_inodes", 7, COL_U64 }, \
 	{ "INV_FS", "inval_fs", 6, COL_U64 }
 #define NR_COUNT_COLUMNS 9
+/* -r: the same columns as rates per second */
+#define RATE_COLUMNS \
+	{ "PUTS/s", "puts_per_s", 9, COL_RATE }, \
+	{ "REFUS/s", "puts_refused_per_s", 8, COL_RATE }, \
+	{ "GETS/s", "gets_per_s", 9, COL_RATE }, \
+	{ "HITS/s", "hits_per_s", 9, COL_RATE }, \
+	{ "MISS/s", "misses_per_s", 9, COL_RATE }, \
+	{ "HIT%", "hit_pct", 6, COL_PCT }, \
+	{ "INVPG/s", "inval_pages_per_s", 8, COL_RATE }, \
+	{ "INVIN/s", "inval_inodes_per_s", 7, COL_RATE }, \
+	{ "INVFS/s", "inval_fs_per_s", 7, COL_RATE }
 
 const struct column fs_columns[] = {
 	{ "DEVICE", "device", -7, COL_STR },
@@ -29,13 +40,31 @@ const struct column fs_columns[] = {
 };
 const int fs_ncolumns = sizeof(fs_columns) / sizeof(fs_columns[0]);
 
+const struct column fs_rate_columns[] = {
+	{ "DEVICE", "device", -7, COL_STR },
+	{ "FSTYPE", "fstype", -6, COL_STR },
+	{ "POOL", "pool", 4, COL_I64 },
+	RATE_COLUMNS,
+	{ "STORED", "pages_stored", 8, COL_I64 },
+	{ "MOUNT", "mountpoint", -1, COL_STR },
+};
+
 const struct column inode_columns[] = {
 	{ "DEVICE", "device", -7, COL_STR },
 	{ "INODE", "ino", 10, COL_U64 },
+	{ "SUBVOL", "subvol", -6, COL_STR },
 	COUNT_COLUMNS,
 	{ "PATH", "path", -1, COL_STR },
 };
 const int inode_ncolumns = sizeof(inode_columns) / sizeof(inode_columns[0]);
+
+const struct column inode_rate_columns[] = {
+	{ "DEVICE", "device", -7, COL_STR },
+	{ "INODE", "ino", 10, COL_U64 },
+	{ "SUBVOL", "subvol", -6, COL_STR },
+	RATE_COLUMNS,
+	{ "PATH", "path", -1, COL_STR },
+};
 
 const struct column workload_columns[] = {
 	{ "CGROUP", "cgroup_id", 8, COL_U64 },
@@ -46,20 +75,73 @@ const struct column workload_columns[] = {
 const int workload_ncolumns =
 	sizeof(workload_columns) / sizeof(workload_columns[0]);
 
-void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+const struct column workload_rate_columns[] = {
+	{ "CGROUP", "cgroup_id", 8, COL_U64 },
+	{ "PID", "pid", 7, COL_U64 },
+	{ "COMM", "comm", -15, COL_STR },
+	RATE_COLUMNS,
+};
 
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
+/* Length of a valid UTF-8 sequence at @s (at most @n bytes), 0 if none */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned int cp, len, i;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;	/* continuation, overlong lead or > U+10FFFF */
+	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	if (n < len)
+		return 0;
+	cp = s[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * The one JSON string writer.  Paths and command names are arbitrary
+ * bytes: valid UTF-8 passes through, control characters and DEL are
+ * escaped, and a byte that is not part of valid UTF-8 is written as the
+ * code point of the same value (\u0080..\u00ff), so the output is
+ * always valid JSON.
+ */
+void json_str(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t n = strlen((const char *)s), len;
+
+	fputc('"', f);
+	while (*s) {
+		if (*s == '"' || *s == '\\') {
+			fprintf(f, "\\%c", *s);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s);
+		} else if (*s < 0x80) {
+			fputc(*s, f);
+		} else if ((len = utf8_len(s, n)) > 0) {
+			fwrite(s, 1, len, f);
+			s += len;
+			n -= len;
+			continue;
+		} else {
+			fprintf(f, "\\u%04x", *s);
+		}
+		s++;
+		n--;
 	}
 	fputc('"', f);
+}
+
+/* Times in JSON: seconds since the epoch, to the microsecond */
+void json_time(FILE *f, const char *key, double epoch_s)
+{
+	fprintf(f, "\"%s\":%.6f", key, epoch_s);
 }
 
 void print_header(const struct printer *p)
@@ -78,12 +160,11 @@ void print_header(const struct printer *p)
 	fputc('\n', p->f);
 }
 
-void print_row_json(FILE *f, const struct column *cols, int n,
-		    const struct cell *cells)
+static void print_members(FILE *f, const struct column *cols, int n,
+			  const struct cell *cells)
 {
 	int i;
 
-	fputc('{', f);
 	for (i = 0; i < n; i++) {
 		const struct cell *c = &cells[i];
 
@@ -114,8 +195,18 @@ void print_row_json(FILE *f, const struct column *cols, int n,
 			else
 				fputs("null", f);
 			break;
+		case COL_TIME:
+			fprintf(f, "%.6f", c->d);
+			break;
 		}
 	}
+}
+
+void print_row_json(FILE *f, const struct column *cols, int n,
+		    const struct cell *cells)
+{
+	fputc('{', f);
+	print_members(f, cols, n, cells);
 	fputc('}', f);
 }
 
@@ -125,8 +216,14 @@ void print_row(const struct printer *p, const struct cell *cells)
 	int i, w;
 
 	if (p->json) {
-		print_row_json(p->f, p->cols, p->ncols, cells);
-		fputc('\n', p->f);
+		fputc('{', p->f);
+		if (p->type) {
+			fputs("\"type\":", p->f);
+			json_str(p->f, p->type);
+			fputc(',', p->f);
+		}
+		print_members(p->f, p->cols, p->ncols, cells);
+		fputs("}\n", p->f);
 		return;
 	}
 	for (i = 0; i < p->ncols; i++) {
@@ -155,6 +252,8 @@ void print_row(const struct printer *p, const struct cell *cells)
 				snprintf(buf, sizeof(buf), "%.1f", c->d);
 			break;
 		case COL_STR:
+		case COL_TIME:
+			/* text shows the time as the view formats it */
 			s = c->s ? c->s : "-";
 			break;
 		}
@@ -220,6 +319,9 @@ void print_row_csv(FILE *f, const struct column *cols, int n,
 			if (c->s)
 				csv_str(f, c->s);
 			break;
+		case COL_TIME:
+			fprintf(f, "%.6f", c->d);
+			break;
 		}
 	}
 }
@@ -227,17 +329,19 @@ void print_row_csv(FILE *f, const struct column *cols, int n,
 void fill_counts_cells(struct cell *cells, const struct cc_counts *c,
 		       double secs)
 {
-	(void)secs;
+	const __u64 v[NR_COUNT_COLUMNS] = {
+		c->puts, c->puts_refused, counts_gets(c), c->hits, c->misses,
+		0, c->inval_pages, c->inval_inodes, c->inval_fs,
+	};
+	int i;
+
 	memset(cells, 0, NR_COUNT_COLUMNS * sizeof(*cells));
-	cells[0].u = c->puts;
-	cells[1].u = c->puts_refused;
-	cells[2].u = counts_gets(c);
-	cells[3].u = c->hits;
-	cells[4].u = c->misses;
+	for (i = 0; i < NR_COUNT_COLUMNS; i++) {
+		cells[i].u = v[i];
+		/* the rate columns (secs > 0) read .d */
+		cells[i].d = secs > 0 ? per_sec(v[i], (__u64)(secs * 1e9)) : 0;
+	}
 	cells[5].d = hit_pct(c->hits, c->misses);
-	cells[6].u = c->inval_pages;
-	cells[7].u = c->inval_inodes;
-	cells[8].u = c->inval_fs;
 }
 
 void fill_fs_cells(struct cell *cells, const struct fs_view *v,

@@ -2,19 +2,27 @@
 /*
  * The BPF session behind every view: pick the attach variant from the
  * running kernel's BTF (tracepoints first, frontend functions as the
- * fallback), set the rodata filters, load, attach, turn on BPF run-time
- * statistics, and read the per-CPU maps back as snapshots.
+ * fallback), size the maps for what the subcommand reads (mapmem.h), set
+ * the rodata filters, load, attach, turn on BPF run-time statistics
+ * unless told not to, and read the maps back as snapshots, a batch of
+ * keys per system call.  Rows of unmounted filesystems (pool destroyed,
+ * idle since) leave the map and live on in user space, so the map only
+ * holds what can still change.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "ccstat.h"
+#include "mapmem.h"
 #include "ccstat.skel.h"
 
 static void sum_percpu(__u64 *out, const __u64 *vals, int ncpus, size_t nr);
@@ -26,6 +34,12 @@ struct session {
 	int ncpus;
 	struct bpf_link *links[32];
 	int nlinks;
+	struct map_plan plan[CC_NR_MAPS];
+	size_t nplan;
+	struct fs_row *last_fs;		/* the fs map at the last snapshot */
+	size_t nr_last_fs;
+	struct fs_row *retired;		/* deleted from the map, by key */
+	size_t nr_retired;
 };
 
 static const char *const tp_progs[] = {
@@ -109,20 +123,26 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
+static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
 static bool have_bpf_privileges(void)
 {
-	/* capget() without libcap: CAP_SYS_ADMIN or CAP_BPF + CAP_PERFMON */
-	struct { __u32 version; int pid; } hdr = { 0x20080522, 0 };
-	struct { __u32 eff, perm, inh; } data[2] = {};
+	/* CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (5.8+) */
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
 
 	if (geteuid() == 0)
 		return true;
-	if (syscall(125 /* SYS_capget */, &hdr, data))
+	if (syscall(SYS_capget, &hdr, data))
 		return false;
-	if (data[0].eff & (1u << 21))
-		return true;
-	return (data[1].eff & (1u << (39 - 32))) &&
-	       (data[1].eff & (1u << (38 - 32)));
+	return cap_effective(data, 21 /* CAP_SYS_ADMIN */) ||
+	       (cap_effective(data, 39 /* CAP_BPF */) &&
+		cap_effective(data, 38 /* CAP_PERFMON */));
 }
 
 static int choose_mode(const struct options *opt, struct btf *btf,
@@ -135,13 +155,13 @@ static int choose_mode(const struct options *opt, struct btf *btf,
 	case ATTACH_TP_BTF:
 		if (!tp)
 			return fail("attach to cleancache tracepoints",
-				    "the kernel has no cleancache tracepoints (no btf_trace_cleancache_put in its BTF)");
+				    "this kernel has no cleancache tracepoints; boot a kernel with the ccstat series (see README)");
 		*mode = ATTACH_TP_BTF;
 		return 0;
 	case ATTACH_FENTRY:
 		if (!fn)
 			return fail("attach to cleancache functions",
-				    "the kernel has no __cleancache_put_folio in its BTF");
+				    "this kernel has no cleancache functions (__cleancache_put_folio); boot a kernel with the ccstat series (see README)");
 		*mode = ATTACH_FENTRY;
 		return 0;
 	default:
@@ -156,7 +176,7 @@ static int choose_mode(const struct options *opt, struct btf *btf,
 		return 0;
 	}
 	return fail("find cleancache in the running kernel",
-		    "no cleancache tracepoints or functions in its BTF; boot the patched Linux 6.12 from this repository (kernel/, 'make kernel')");
+		    "this kernel has no cleancache tracepoints or functions; boot a kernel with the ccstat series (see README)");
 }
 
 static void set_autoload(struct session *s, struct btf *btf,
@@ -210,6 +230,86 @@ static int attach_all(struct session *s)
 	return 0;
 }
 
+/* Give each map the capacity of the plan: one entry for what is not read */
+static int size_maps(struct session *s, const struct options *opt,
+		     const struct session_cfg *cfg)
+{
+	struct map_needs needs = {
+		.inodes = cfg->count_inodes,
+		.workloads = cfg->count_workloads,
+		.follow = cfg->follow_tgid,
+		.ringbuf_bytes = cfg->trace ? (opt->ringbuf_kib ?
+					       opt->ringbuf_kib : 1024) * 1024 : 0,
+		.inode_entries = opt->map_entries,
+		.workload_entries = opt->map_entries,
+		.page_size = (__u32)sysconf(_SC_PAGESIZE),
+	};
+	struct bpf_map *m;
+	size_t i;
+
+	s->nplan = map_plan_for(&needs, s->plan);
+	for (i = 0; i < s->nplan; i++) {
+		m = bpf_object__find_map_by_name(s->skel->obj, s->plan[i].name);
+		if (!m || bpf_map__set_max_entries(m, s->plan[i].max_entries))
+			return fail("size BPF map", "%s", s->plan[i].name);
+	}
+	return 0;
+}
+
+int session_map_memory(struct session *s, struct map_mem *out, size_t max)
+{
+	struct map_mem all = { .name = "all" };
+	char path[64], line[128];
+	size_t i, n = 0;
+	FILE *f;
+
+	for (i = 0; i < s->nplan && n + 1 < max; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(s->skel->obj,
+							s->plan[i].name);
+
+		if (!m)
+			continue;
+		out[n].name = s->plan[i].name;
+		out[n].max_entries = s->plan[i].max_entries;
+		out[n].memlock = -1;
+		out[n].bound = map_mem_bound(&s->plan[i], s->ncpus);
+		out[n].bound_256 = map_mem_bound(&s->plan[i], 256);
+		/* what bpftool map show reports as memlock */
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d",
+			 bpf_map__fd(m));
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "memlock: %lld", &out[n].memlock) == 1)
+				break;
+		if (f)
+			fclose(f);
+		all.memlock += out[n].memlock > 0 ? out[n].memlock : 0;
+		all.bound += out[n].bound;
+		all.bound_256 += out[n].bound_256;
+		n++;
+	}
+	out[n++] = all;
+	return (int)n;
+}
+
+/* -v: what the maps cost, as bpftool would show it, and ccstat's bound */
+static void print_map_memory(struct session *s)
+{
+	struct map_mem mm[CC_NR_MAPS + 1];
+	int n = session_map_memory(s, mm, CC_NR_MAPS + 1);
+
+	fprintf(stderr, "ccstat: BPF maps: %lld bytes (bound %llu on %d CPUs, %llu on 256)\n",
+		mm[n - 1].memlock, (unsigned long long)mm[n - 1].bound,
+		s->ncpus, (unsigned long long)mm[n - 1].bound_256);
+}
+
+int session_inode_name(struct session *s, const struct cc_inode_key *k,
+		       struct cc_inode_name *nm)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.inode_names), k,
+				   nm);
+}
+
 int session_open(struct session **sp, const struct options *opt,
 		 const struct session_cfg *cfg)
 {
@@ -224,7 +324,7 @@ int session_open(struct session **sp, const struct options *opt,
 	btf = vmlinux_btf();
 	if (!btf)
 		return fail("load kernel BTF",
-			    "/sys/kernel/btf/vmlinux not readable (the kernel needs CONFIG_DEBUG_INFO_BTF=y)");
+			    "/sys/kernel/btf/vmlinux not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y); boot one with BTF");
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		btf__free(btf);
@@ -243,15 +343,14 @@ int session_open(struct session **sp, const struct options *opt,
 	s->skel->rodata->targ_tgid = opt->pid;
 	s->skel->rodata->targ_follow = cfg->follow_tgid;
 	s->skel->rodata->targ_cgid = opt->cgid;
+	s->skel->rodata->targ_cg_level = opt->cg_level;
 	s->skel->rodata->targ_dev = opt->dev;
 	s->skel->rodata->targ_ops = opt->ops ? opt->ops : CC_OP_MASK_ALL;
 	s->skel->rodata->trace_on = cfg->trace;
 	s->skel->rodata->count_inodes = cfg->count_inodes;
 	s->skel->rodata->count_workloads = cfg->count_workloads;
-	bpf_map__set_max_entries(s->skel->maps.events,
-				 cfg->trace ? (opt->ringbuf_kib ?
-					       opt->ringbuf_kib : 1024) * 1024
-					    : 4096);
+	if (size_maps(s, opt, cfg))
+		goto err_destroy;
 	set_autoload(s, btf, cfg, opt);
 
 	err = ccstat_bpf__load(s->skel);
@@ -268,13 +367,21 @@ int session_open(struct session **sp, const struct options *opt,
 	}
 	if (attach_all(s))
 		goto err_destroy;
-	/* the cost columns need it; other tools may have it on already */
-	s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (s->stats_fd < 0)
-		verbose(opt, "cannot enable BPF run-time stats: %s\n",
-			strerror(errno));
+	/*
+	 * The cost columns need it.  It is host-wide (every BPF program
+	 * pays two clock reads per run while any holder keeps it on), so
+	 * --no-bpf-stats leaves it alone.
+	 */
+	if (!opt->no_bpf_stats) {
+		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (s->stats_fd < 0)
+			verbose(opt, "cannot enable BPF run-time stats: %s\n",
+				strerror(errno));
+	}
 	s->ncpus = libbpf_num_possible_cpus();
 	btf__free(btf);
+	if (opt->verbose)
+		print_map_memory(s);
 	*sp = s;
 	return 0;
 
@@ -328,6 +435,8 @@ void session_close(struct session *s)
 	ccstat_bpf__destroy(s->skel);
 	if (s->stats_fd >= 0)
 		close(s->stats_fd);
+	free(s->last_fs);
+	free(s->retired);
 	free(s);
 }
 
@@ -350,46 +459,221 @@ static int cmp_key(const void *a, const void *b)
 	return memcmp(a, b, sort_key_size);
 }
 
+static void sort_rows(void *rows, size_t n, size_t row_size, size_t key_size)
+{
+	sort_key_size = key_size;
+	qsort(rows, n, row_size, cmp_key);
+}
+
+#define BATCH_KEYS 1024
+
+/* Append one key and its (summed) counters to the rows */
+static void add_row(struct session *s, char *out, size_t *n, size_t row_size,
+		    size_t key_size, const void *key, const __u64 *vals,
+		    bool percpu)
+{
+	size_t nr = sizeof(struct cc_counts) / sizeof(__u64);
+	char *row = out + *n * row_size;
+	__u64 *c = (__u64 *)(row + row_size - sizeof(struct cc_counts));
+
+	memcpy(row, key, key_size);
+	if (percpu)
+		sum_percpu(c, vals, s->ncpus, nr);
+	else
+		memcpy(c, vals, sizeof(struct cc_counts));
+	(*n)++;
+}
+
+/* Kernels before 5.6 have no batch lookup: one key at a time */
+static int read_hash_by_key(struct session *s, int fd, size_t key_size,
+			    size_t row_size, bool percpu, char *out,
+			    size_t cap, size_t *n)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	__u64 *vals;
+
+	vals = calloc((size_t)(percpu ? s->ncpus : 1), sizeof(struct cc_counts));
+	if (!vals)
+		return -ENOMEM;
+	while (*n < cap + BATCH_KEYS &&
+	       bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, vals))
+			continue;	/* deleted meanwhile */
+		add_row(s, out, n, row_size, key_size, key, vals, percpu);
+	}
+	free(vals);
+	return 0;
+}
+
 /*
- * Read a whole per-CPU hash map into an array of rows laid out as
- * { key (key_size bytes), struct cc_counts }.
+ * Read a whole hash map of struct cc_counts into an array of rows laid
+ * out as { key (key_size bytes), struct cc_counts }, sorted by key, with
+ * bpf_map_lookup_batch(): BATCH_KEYS keys per system call.
  */
 static int read_hash(struct session *s, struct bpf_map *map,
 		     size_t key_size, size_t row_size, void **rows,
 		     size_t *nrows)
 {
-	size_t nr = sizeof(struct cc_counts) / sizeof(__u64), n = 0, cap;
-	int fd = bpf_map__fd(map);
-	char key[64], next[64];
+	bool percpu = bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_HASH ||
+		      bpf_map__type(map) == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	size_t vsize = sizeof(struct cc_counts) * (percpu ? (size_t)s->ncpus : 1);
+	size_t n = 0, cap = bpf_map__max_entries(map), i;
+	int fd = bpf_map__fd(map), err = 0;
+	__u32 token = 0, count;
+	bool first = true;
+	char *out, *keys;
 	__u64 *vals;
-	char *out;
-	void *prev = NULL;
 
-	cap = bpf_map__max_entries(map);
-	out = calloc(cap ? cap : 1, row_size);
-	vals = calloc((size_t)s->ncpus, sizeof(struct cc_counts));
-	if (!out || !vals) {
-		free(out);
-		free(vals);
-		return -ENOMEM;
+	/* room for a full batch past capacity: the kernel refuses a batch
+	 * smaller than the bucket it stops in (ENOSPC) */
+	out = calloc(cap + BATCH_KEYS, row_size);
+	keys = calloc(BATCH_KEYS, key_size);
+	vals = calloc(BATCH_KEYS, vsize);
+	if (!out || !keys || !vals) {
+		err = -ENOMEM;
+		goto out;
 	}
-	while (n < cap && bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, vals))
-			continue;	/* deleted meanwhile */
-		memcpy(out + n * row_size, key, key_size);
-		sum_percpu((__u64 *)(out + n * row_size + row_size -
-				     sizeof(struct cc_counts)),
-			   vals, s->ncpus, nr);
-		n++;
+	for (;;) {
+		count = BATCH_KEYS;
+		if (n > cap)
+			break;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
+					   keys, vals, &count, NULL);
+		if (err && errno != ENOENT) {
+			if (first && (errno == EINVAL || errno == ENOTSUP ||
+				      errno == EOPNOTSUPP)) {
+				err = read_hash_by_key(s, fd, key_size,
+						       row_size, percpu, out,
+						       cap, &n);
+			} else {
+				err = -errno;
+			}
+			break;
+		}
+		for (i = 0; i < count; i++)
+			add_row(s, out, &n, row_size, key_size,
+				keys + i * key_size,
+				(__u64 *)((char *)vals + i * vsize), percpu);
+		first = false;
+		if (err) {	/* ENOENT: that was the last batch */
+			err = 0;
+			break;
+		}
 	}
+out:
+	free(keys);
 	free(vals);
-	sort_key_size = key_size;
-	qsort(out, n, row_size, cmp_key);
+	if (err) {
+		free(out);
+		return err;
+	}
+	sort_rows(out, n, row_size, key_size);
 	*rows = out;
 	*nrows = n;
 	return 0;
+}
+
+static const struct fs_row *find_fs(const struct fs_row *rows, size_t n,
+				    const struct cc_fs_key *k)
+{
+	sort_key_size = sizeof(*k);
+	return bsearch(k, rows, n, sizeof(*rows), cmp_key);
+}
+
+/*
+ * The fs map holds a row per (device, pool) ever seen; a pool is never
+ * used again once destroyed (unmount), unless its id is reused for the
+ * same device.  A row that saw its pool destroyed and has not changed
+ * since the last snapshot leaves the map for s->retired, which every
+ * snapshot adds back: the counts stay whole and the map keeps room.
+ */
+/* Move one row from the map to s->retired; false if it stays */
+static bool retire_one(struct session *s, int fd, const struct fs_row *row)
+{
+	struct fs_row *r;
+
+	r = realloc(s->retired, (s->nr_retired + 1) * sizeof(*r));
+	if (!r)
+		return false;
+	s->retired = r;
+	if (bpf_map_delete_elem(fd, &row->key))
+		return false;
+	r = (struct fs_row *)find_fs(s->retired, s->nr_retired, &row->key);
+	if (r) {
+		counts_add(&r->c, &row->c);	/* pool id reused, retired again */
+		return true;
+	}
+	s->retired[s->nr_retired++] = *row;
+	sort_rows(s->retired, s->nr_retired, sizeof(*r), sizeof(r->key));
+	return true;
+}
+
+static void retire_fs_rows(struct session *s, struct snapshot *snap)
+{
+	int fd = bpf_map__fd(s->skel->maps.fs_stats);
+	struct fs_row *rows = snap->fs;
+	const struct fs_row *old;
+	size_t i, kept = 0;
+
+	for (i = 0; i < snap->nr_fs; i++) {
+		old = NULL;
+		if (rows[i].c.inval_fs)
+			old = find_fs(s->last_fs, s->nr_last_fs, &rows[i].key);
+		if (old && !memcmp(&old->c, &rows[i].c, sizeof(old->c)) &&
+		    retire_one(s, fd, &rows[i]))
+			continue;
+		rows[kept++] = rows[i];
+	}
+	snap->nr_fs = kept;
+}
+
+/* The live rows plus the retired ones, one row per key */
+static int merge_retired(struct session *s, struct snapshot *snap)
+{
+	struct fs_row *rows, *r;
+	size_t i, n = snap->nr_fs;
+
+	if (!s->nr_retired)
+		return 0;
+	rows = realloc(snap->fs, (n + s->nr_retired) * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	snap->fs = rows;
+	for (i = 0; i < s->nr_retired; i++) {
+		r = (struct fs_row *)find_fs(rows, snap->nr_fs,
+					     &s->retired[i].key);
+		if (r)
+			counts_add(&r->c, &s->retired[i].c);
+		else
+			rows[n++] = s->retired[i];
+	}
+	snap->nr_fs = n;
+	sort_rows(rows, n, sizeof(*rows), sizeof(rows->key));
+	return 0;
+}
+
+static int read_fs(struct session *s, struct snapshot *snap)
+{
+	struct fs_row *copy;
+	int err;
+
+	err = read_hash(s, s->skel->maps.fs_stats, sizeof(struct cc_fs_key),
+			sizeof(struct fs_row), (void **)&snap->fs,
+			&snap->nr_fs);
+	if (err)
+		return err;
+	retire_fs_rows(s, snap);
+	copy = malloc((snap->nr_fs ? snap->nr_fs : 1) * sizeof(*copy));
+	if (copy) {
+		memcpy(copy, snap->fs, snap->nr_fs * sizeof(*copy));
+		free(s->last_fs);
+		s->last_fs = copy;
+		s->nr_last_fs = snap->nr_fs;
+	}
+	return merge_retired(s, snap);
 }
 
 static void prog_cost(struct session *s, __u64 *run_ns, __u64 *run_cnt)
@@ -432,8 +716,7 @@ int session_snapshot(struct session *s, struct snapshot *snap)
 	free(vals);
 	prog_cost(s, &snap->run_time_ns, &snap->run_cnt);
 
-	err = read_hash(s, s->skel->maps.fs_stats, sizeof(struct cc_fs_key),
-			sizeof(struct fs_row), (void **)&snap->fs, &snap->nr_fs);
+	err = read_fs(s, snap);
 	if (!err)
 		err = read_hash(s, s->skel->maps.inode_stats,
 				sizeof(struct cc_inode_key),

@@ -2,13 +2,12 @@
 /*
  * What ccstat reads besides its maps: mounts (/proc/self/mountinfo) to
  * name a device, the kernel's cleancache counters in debugfs (the ground
- * truth `ccstat check` reconciles against), cgroup v2 ids, and inode
- * paths found by a bounded walk of the mounted filesystem.
+ * truth `ccstat check` reconciles against) and cgroup v2 ids.  Inode
+ * names come from the kernel (the BPF programs), never from a walk.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,12 +115,29 @@ static int read_u64_file(const char *path, __u64 *v)
 	return 0;
 }
 
+struct u64_file {
+	const char *name;
+	size_t off;
+};
+
+/* Read @n one-number files of directory @dir into fields of @base */
+static int read_u64_files(const char *dir, const struct u64_file *files,
+			  size_t n, void *base)
+{
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		if (read_u64_file(path, (__u64 *)((char *)base + files[i].off)))
+			return -1;
+	}
+	return 0;
+}
+
 int kstats_read(struct kstats *k)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} files[] = {
+	static const struct u64_file files[] = {
 		{ "puts", offsetof(struct kstats, puts) },
 		{ "puts_refused", offsetof(struct kstats, puts_refused) },
 		{ "succ_gets", offsetof(struct kstats, succ_gets) },
@@ -131,16 +147,11 @@ int kstats_read(struct kstats *k)
 		{ "fs_invalidates", offsetof(struct kstats, fs_invalidates) },
 		{ "pools_created", offsetof(struct kstats, pools_created) },
 	};
-	char path[256];
-	size_t i;
 	FILE *f;
 
 	memset(k, 0, sizeof(*k));
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), DEBUGFS_CC "/%s", files[i].name);
-		if (read_u64_file(path, (__u64 *)((char *)k + files[i].off)))
-			return -1;
-	}
+	if (read_u64_files(DEBUGFS_CC, files, sizeof(files) / sizeof(files[0]), k))
+		return -1;
 	k->present = true;
 	f = fopen(DEBUGFS_CC "/backend", "re");
 	if (f) {
@@ -150,6 +161,20 @@ int kstats_read(struct kstats *k)
 		fclose(f);
 	}
 	return 0;
+}
+
+int store_read(struct store_stats *st)
+{
+	static const struct u64_file files[] = {
+		{ "max_pages", offsetof(struct store_stats, max_pages) },
+		{ "stored_pages", offsetof(struct store_stats, stored_pages) },
+		{ "evictions", offsetof(struct store_stats, evictions) },
+		{ "shrinker_freed", offsetof(struct store_stats, shrinker_freed) },
+	};
+
+	memset(st, 0, sizeof(*st));
+	return read_u64_files(DEBUGFS_CC "/tmem_local", files,
+			      sizeof(files) / sizeof(files[0]), st);
 }
 
 /* Index of the column named @name in a whitespace-separated header. */
@@ -255,16 +280,6 @@ int kpools_read(struct kpool **pools, size_t *n)
 	return 0;
 }
 
-long long stored_pages_for_pool(const struct kpool *p, size_t n, int pool)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i].pool == pool)
-			return p[i].stored;
-	return -1;
-}
-
 bool cgroup2_root(char *buf, size_t len)
 {
 	struct statfs sfs;
@@ -300,120 +315,4 @@ int cgroup_id_of(const char *path, __u64 *id)
 		return -errno;
 	memcpy(id, h.fh.f_handle, sizeof(*id));
 	return 0;
-}
-
-/* ---- inode paths ---- */
-
-#define PATH_WALK_LIMIT 200000
-
-struct path_entry {
-	__u32 dev;
-	__u64 ino;
-	char *path;		/* NULL: looked for, not found */
-};
-
-struct path_cache {
-	struct path_entry *e;
-	size_t n, cap;
-	__u32 *walked;		/* devices already walked */
-	size_t nwalked;
-};
-
-/* nftw has no user pointer: the walk in progress */
-static struct path_cache *walk_pc;
-static __u32 walk_dev;
-static size_t walk_seen;
-
-struct path_cache *path_cache_new(void)
-{
-	return calloc(1, sizeof(struct path_cache));
-}
-
-static struct path_entry *pc_find(struct path_cache *pc, __u32 dev, __u64 ino)
-{
-	size_t i;
-
-	for (i = 0; i < pc->n; i++)
-		if (pc->e[i].dev == dev && pc->e[i].ino == ino)
-			return &pc->e[i];
-	return NULL;
-}
-
-static struct path_entry *pc_add(struct path_cache *pc, __u32 dev, __u64 ino,
-				 const char *path)
-{
-	struct path_entry *e;
-
-	if (pc->n == pc->cap) {
-		size_t cap = pc->cap ? pc->cap * 2 : 256;
-
-		e = realloc(pc->e, cap * sizeof(*e));
-		if (!e)
-			return NULL;
-		pc->e = e;
-		pc->cap = cap;
-	}
-	e = &pc->e[pc->n++];
-	e->dev = dev;
-	e->ino = ino;
-	e->path = path ? strdup(path) : NULL;
-	return e;
-}
-
-static int walk_one(const char *path, const struct stat *st, int type,
-		    struct FTW *ftw)
-{
-	(void)ftw;
-	if (++walk_seen > PATH_WALK_LIMIT)
-		return 1;
-	if (type == FTW_F &&
-	    kdev_make(major(st->st_dev), minor(st->st_dev)) == walk_dev &&
-	    !pc_find(walk_pc, walk_dev, st->st_ino))
-		pc_add(walk_pc, walk_dev, st->st_ino, path);
-	return 0;
-}
-
-const char *path_cache_lookup(struct path_cache *pc,
-			      const struct mount_table *mt, __u32 dev,
-			      __u64 ino)
-{
-	const struct mount_info *m;
-	struct path_entry *e;
-	size_t i;
-	__u32 *w;
-
-	e = pc_find(pc, dev, ino);
-	if (e)
-		return e->path;
-	for (i = 0; i < pc->nwalked; i++)
-		if (pc->walked[i] == dev)
-			return NULL;
-	/* walk each device once; files created later stay unnamed */
-	w = realloc(pc->walked, (pc->nwalked + 1) * sizeof(*w));
-	if (!w)
-		return NULL;
-	pc->walked = w;
-	pc->walked[pc->nwalked++] = dev;
-	m = mounts_find(mt, dev);
-	if (!m)
-		return NULL;
-	walk_pc = pc;
-	walk_dev = dev;
-	walk_seen = 0;
-	nftw(m->mountpoint, walk_one, 16, FTW_PHYS | FTW_MOUNT);
-	e = pc_find(pc, dev, ino);
-	return e ? e->path : NULL;
-}
-
-void path_cache_free(struct path_cache *pc)
-{
-	size_t i;
-
-	if (!pc)
-		return;
-	for (i = 0; i < pc->n; i++)
-		free(pc->e[i].path);
-	free(pc->e);
-	free(pc->walked);
-	free(pc);
 }

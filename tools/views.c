@@ -9,10 +9,10 @@
 #include <time.h>
 #include "views.h"
 
-void view_ctx_init(struct view_ctx *v)
+void view_ctx_init(struct view_ctx *v, struct session *s)
 {
 	memset(v, 0, sizeof(*v));
-	v->pc = path_cache_new();
+	v->s = s;
 	view_ctx_refresh(v);
 }
 
@@ -30,7 +30,6 @@ void view_ctx_free(struct view_ctx *v)
 {
 	mounts_free(&v->mt);
 	free(v->kp);
-	path_cache_free(v->pc);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -96,7 +95,8 @@ void sort_workload_rows(struct workload_row *rows, size_t n,
 void print_fs_rows(FILE *f, bool json, const struct view_ctx *v,
 		   const struct fs_row *rows, size_t n, bool skip_idle)
 {
-	struct printer p = { f, json, fs_columns, fs_ncolumns };
+	const struct column *cols = v->rate_secs > 0 ? fs_rate_columns : fs_columns;
+	struct printer p = { f, json, cols, fs_ncolumns, NULL };
 	struct cell cells[32];
 	struct fs_view fv;
 	bool first = true;
@@ -110,11 +110,11 @@ void print_fs_rows(FILE *f, bool json, const struct view_ctx *v,
 		if (skip_idle && counts_zero(&rows[i].c))
 			continue;
 		fs_view_of(v, &rows[i].key, &fv);
-		fill_fs_cells(cells, &fv, &rows[i].c, 0);
+		fill_fs_cells(cells, &fv, &rows[i].c, v->rate_secs);
 		if (json) {
 			if (!first)
 				fputc(',', f);
-			print_row_json(f, fs_columns, fs_ncolumns, cells);
+			print_row_json(f, cols, fs_ncolumns, cells);
 		} else {
 			print_row(&p, cells);
 		}
@@ -127,9 +127,13 @@ void print_fs_rows(FILE *f, bool json, const struct view_ctx *v,
 void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
 		      const struct inode_row *rows, size_t n, size_t limit)
 {
-	struct printer p = { f, json, inode_columns, inode_ncolumns };
+	const struct column *cols = v->rate_secs > 0 ? inode_rate_columns :
+						       inode_columns;
+	struct printer p = { f, json, cols, inode_ncolumns, NULL };
+	const struct mount_info *m;
+	struct cc_inode_name nm;
 	struct cell cells[32];
-	char dev[24];
+	char dev[24], subvol[24], path[2 * CC_DNAME_LEN + 1100];
 	size_t i;
 
 	if (json)
@@ -141,14 +145,23 @@ void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
 		format_dev(dev, sizeof(dev), rows[i].key.dev);
 		cells[0].s = dev;
 		cells[1].u = rows[i].key.ino;
-		fill_counts_cells(&cells[2], &rows[i].c, 0);
-		cells[inode_ncolumns - 1].s =
-			path_cache_lookup(v->pc, &v->mt, rows[i].key.dev,
-					  rows[i].key.ino);
+		if (rows[i].key.subvol) {
+			format_dev(subvol, sizeof(subvol), rows[i].key.subvol);
+			cells[2].s = subvol;
+		}
+		fill_counts_cells(&cells[3], &rows[i].c, v->rate_secs);
+		/* only rows shown are named: one map lookup each, no walk */
+		if (v->s && !session_inode_name(v->s, &rows[i].key, &nm) &&
+		    nm.name[0]) {
+			m = mounts_find(&v->mt, rows[i].key.dev);
+			format_inode_path(path, sizeof(path),
+					  m ? m->mountpoint : NULL, &nm);
+			cells[inode_ncolumns - 1].s = path;
+		}
 		if (json) {
 			if (i)
 				fputc(',', f);
-			print_row_json(f, inode_columns, inode_ncolumns, cells);
+			print_row_json(f, cols, inode_ncolumns, cells);
 		} else {
 			print_row(&p, cells);
 		}
@@ -157,11 +170,13 @@ void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
 		fputc(']', f);
 }
 
-void print_workload_rows(FILE *f, bool json,
+void print_workload_rows(FILE *f, bool json, const struct view_ctx *v,
 			 const struct workload_row *rows, size_t n,
 			 size_t limit)
 {
-	struct printer p = { f, json, workload_columns, workload_ncolumns };
+	const struct column *cols = v->rate_secs > 0 ? workload_rate_columns :
+						       workload_columns;
+	struct printer p = { f, json, cols, workload_ncolumns, NULL };
 	struct cell cells[32];
 	char comm[CC_COMM_LEN + 1];
 	size_t i;
@@ -177,12 +192,11 @@ void print_workload_rows(FILE *f, bool json,
 		cells[0].u = rows[i].key.cgid;
 		cells[1].u = rows[i].key.tgid;
 		cells[2].s = comm;
-		fill_counts_cells(&cells[3], &rows[i].c, 0);
+		fill_counts_cells(&cells[3], &rows[i].c, v->rate_secs);
 		if (json) {
 			if (i)
 				fputc(',', f);
-			print_row_json(f, workload_columns, workload_ncolumns,
-				       cells);
+			print_row_json(f, cols, workload_ncolumns, cells);
 		} else {
 			print_row(&p, cells);
 		}

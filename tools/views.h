@@ -13,10 +13,11 @@ struct view_ctx {
 	struct mount_table mt;
 	struct kpool *kp;
 	size_t nkp;
-	struct path_cache *pc;
+	struct session *s;	/* inode names; NULL: none */
+	double rate_secs;	/* > 0: show rates over this many seconds */
 };
 
-void view_ctx_init(struct view_ctx *v);
+void view_ctx_init(struct view_ctx *v, struct session *s);
 void view_ctx_refresh(struct view_ctx *v);
 void view_ctx_free(struct view_ctx *v);
 void fs_view_of(const struct view_ctx *v, const struct cc_fs_key *k,
@@ -32,7 +33,7 @@ void print_fs_rows(FILE *f, bool json, const struct view_ctx *v,
 		   const struct fs_row *rows, size_t n, bool skip_idle);
 void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
 		      const struct inode_row *rows, size_t n, size_t limit);
-void print_workload_rows(FILE *f, bool json,
+void print_workload_rows(FILE *f, bool json, const struct view_ctx *v,
 			 const struct workload_row *rows, size_t n,
 			 size_t limit);
 

@@ -32,11 +32,13 @@ echo
 echo "== ccstat stat 1 10: per filesystem, every second"
 $CCSTAT stat -T 1 10
 echo
-echo "== ccstat top: per inode, plain refreshed text off a terminal"
-$CCSTAT top 2 &
-top=$!
-sleep 5
-kill -INT $top; wait $top
+echo "== ccstat top 2 2: the live view (off a terminal: plain text per interval)"
+$CCSTAT top 2 2
+echo
+echo "== ccstat run -- COMMAND: per inode and per task, for one command"
+# One command re-reads both files after a drop: its gets are hits.
+drop
+$CCSTAT run -- sh -c 'cat /mnt/ext4/demo /mnt/btrfs/demo > /dev/null' 2>&1
 touch /tmp/stop
 wait
 echo

@@ -29,16 +29,21 @@
  *   ccio diorace FILE PAGES ITERS    O_DIRECT writes racing buffered reads
  *                                    and page-cache drops; exit 1 if a read
  *                                    after a write returns older data
+ *   ccio mkfiles DIR N               N one-page files DIR/dK/fI, 1000 a folder
+ *   ccio readfiles DIR N [FIRST]     read files FIRST.. FIRST+N-1 once
+ *   ccio subvol DIR NAME             create btrfs subvolume DIR/NAME
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
 #include <sched.h>
+#include <linux/btrfs.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -665,6 +670,63 @@ static long num(const char *s)
 	return v;
 }
 
+/* DIR/d<i / 1000>/f<i>: many files, no folder too big */
+static void many_path(char *buf, size_t len, const char *dir, long i,
+		      bool folder)
+{
+	if (folder)
+		snprintf(buf, len, "%s/d%ld", dir, i / 1000);
+	else
+		snprintf(buf, len, "%s/d%ld/f%ld", dir, i / 1000, i);
+}
+
+static int cmd_many(const char *dir, long first, long n, bool make)
+{
+	unsigned char buf[PAGE];
+	char path[4096];
+	long i;
+	int fd;
+
+	if (make && mkdir(dir, 0755) && errno != EEXIST)
+		die("create", dir);
+	for (i = first; i < first + n; i++) {
+		if (make && i % 1000 == 0) {
+			many_path(path, sizeof(path), dir, i, true);
+			if (mkdir(path, 0755) && errno != EEXIST)
+				die("create", path);
+		}
+		many_path(path, sizeof(path), dir, i, false);
+		fd = open(path, make ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY,
+			  0644);
+		if (fd < 0)
+			die("open", path);
+		if (make) {
+			memset(buf, (int)(i & 0xff), sizeof(buf));
+			if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				die("write", path);
+		} else if (read(fd, buf, sizeof(buf)) < 0) {
+			die("read", path);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* What `btrfs subvolume create` does, for a guest without btrfs-progs */
+static int cmd_subvol(const char *dir, const char *name)
+{
+	struct btrfs_ioctl_vol_args args = {};
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		die("open", dir);
+	snprintf(args.name, sizeof(args.name), "%s", name);
+	if (ioctl(fd, BTRFS_IOC_SUBVOL_CREATE, &args))
+		die("create subvolume", name);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -712,6 +774,15 @@ int main(int argc, char **argv)
 		return cmd_fibmap(argv[2], num(argv[3]));
 	if (!strcmp(cmd, "diorace") && argc == 5)
 		return cmd_diorace(argv[2], num(argv[3]), num(argv[4]));
-	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|stress|runas|falloc|clone|dedupe|copy|version|fibmap|diorace ...\n");
+	if (!strcmp(cmd, "subvol") && argc == 4)
+		return cmd_subvol(argv[2], argv[3]);
+	if (!strcmp(cmd, "mkfiles") && argc == 4)
+		return cmd_many(argv[2], 0, num(argv[3]), true);
+	if (!strcmp(cmd, "readfiles") && (argc == 4 || argc == 5))
+		return cmd_many(argv[2], argc == 5 ? num(argv[4]) : 0,
+				num(argv[3]), false);
+	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|"
+		"stress|runas|mkfiles|readfiles|subvol|falloc|clone|dedupe|copy|"
+		"version|fibmap|diorace ...\n");
 	return 2;
 }

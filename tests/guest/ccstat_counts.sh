@@ -3,8 +3,8 @@
 #   tests/vm/run tests/guest/ccstat_counts.sh tests/lib/tap.sh \
 #       tests/guest/ccstat_lib.sh tools/ccstat-static
 # A deterministic workload (write N pages, sync, drop caches so they are
-# put, read them back so they are gotten) runs under `ccstat run -a -j`,
-# which snapshots the debugfs counters itself at its start and end.  The
+# put, read them back so they are gotten) runs under `ccstat run -a -j`
+# (summary on stderr), which snapshots the debugfs counters itself at its start and end.  The
 # run's totals and its filesystem row must equal the debugfs deltas
 # exactly, and its inode row must show N puts and N hits, on ext4 and on
 # btrfs, with the tp_btf programs and with the fentry fallback.  Then
@@ -37,7 +37,8 @@ check_run() {	# MOUNT ATTACH
 	DEV=$(devof "$1")
 	rm -f "$FILE"
 	export FILE DEV N
-	out=$($CC --attach="$2" run -a -j -- sh /tmp/workload.sh)
+	# the summary goes to stderr, like perf stat's
+	out=$($CC --attach="$2" run -a -j -- sh /tmp/workload.sh 2>&1 >/dev/null)
 	ok $? "$2 $1: ccstat run -a -j succeeds"
 	tot=$(jtotal "$out")
 	for pair in puts:puts puts_refused:puts_refused hits:succ_gets \

@@ -30,7 +30,7 @@ ksnap /tmp/k0
 ) &
 bg=$!
 sleep 0.3
-out=$($CC run -j -- sh -c "cat $A >/dev/null; sleep 0.5")
+out=$($CC run -j -- sh -c "cat $A >/dev/null; sleep 0.5" 2>&1 >/dev/null)
 rc=$?
 kill $bg
 wait $bg 2>/dev/null
@@ -54,16 +54,32 @@ ok $? "the kernel saw background inode invalidations"
 ls -d /sys/fs/cgroup/ccstat-run-* >/dev/null 2>&1
 ok $((!$?)) "the run's cgroup is removed afterwards"
 
-# -p PID on a view: only that process
+# -p PID on a view: only that process.  A handshake, not a sleep: the
+# process waits on a fifo until stat's first (--total: all-zero) line says
+# the programs are attached; stat's last line comes on SIGINT after the
+# process has exited.
 cat $A >/dev/null
 echo 1 >/proc/sys/vm/drop_caches
+rm -f /tmp/go
+mkfifo /tmp/go
 # exec: the counted process itself reads (-p follows a tgid, not a tree)
-sh -c "sleep 2; exec cat $A >/dev/null" &
+sh -c "read x </tmp/go; exec cat $A >/dev/null" &
 pid=$!
-$CC -j -p $pid stat --total 4 1 >/tmp/p.json
+$CC -j -p $pid stat --total 1 >/tmp/p.json &
+st=$!
+wait_for /tmp/p.json '"total"'
+ok $? "stat -p PID attached (first line)"
+echo go >/tmp/go
 wait $pid
+kill -INT $st
+wait $st
+ok $? "stat -p PID exits 0 on SIGINT"
 tot=$(jtotal "$(tail -n 1 /tmp/p.json)")
 is "$(jnum "$tot" gets)" "$N" "stat -p PID counts that process's $N gets"
+run_rc=$($CC run -- sh -c 'exit 7' 2>/dev/null; echo $?)
+is "$run_rc" 7 "run exits with COMMAND's status"
+out=$($CC run -- echo hello 2>/dev/null)
+is "$out" hello "run: COMMAND's output alone on stdout (summary on stderr)"
 
 rm -f $A $B
 done_testing

@@ -143,12 +143,14 @@ def stop(p, what):
 print("TAP version 13", flush=True)
 
 # -- bind address: loopback unless told otherwise
-port = free_port()
-p = start("--synthetic", "10", "--listen", f":{port}")
-up = wait_port(port, p)
-ok(up and listening(p.pid) == [f"127.0.0.1:{port}"],
-   "--listen :PORT listens on loopback only", listening(p.pid) if up else p.stderr.read().decode())
-stop(p, "loopback exporter")
+for host in ("", "localhost"):
+    port = free_port()
+    p = start("--synthetic", "10", "--listen", f"{host}:{port}")
+    up = wait_port(port, p)
+    ok(up and listening(p.pid) == [f"127.0.0.1:{port}"],
+       f"--listen {host}:PORT listens on loopback only",
+       listening(p.pid) if up else p.stderr.read().decode())
+    stop(p, f"{host or 'loopback'} exporter")
 
 p = start("--synthetic", "10")
 if wait_port(9587, p):
@@ -160,11 +162,12 @@ else:
     ok("9587" in err and "in use" in err.lower(),
        "default 127.0.0.1:9587 # SKIP port 9587 busy on this host", err)
 
-p = start("--synthetic", "1", "--listen", "localhost:80")
-rc = p.wait(5)
-err = p.stderr.read().decode()
-ok(rc != 0 and err.startswith("ccstat: failed to parse listen address"),
-   "a host name is refused with one error line", err)
+for bad in (["--listen", "[::1:80"], ["--listen", "127.0.0.1:0"], ["1", "5"]):
+    p = start("--synthetic", "1", *bad)
+    rc = p.wait(60)         # a deadline for a hang, not a speed limit
+    err = p.stderr.read().decode()
+    ok(rc == 2 and len(err.splitlines()) == 1 and err.startswith("ccstat: failed to parse"),
+       f"export {' '.join(bad)}: usage error, exit 2, one line", err)
 
 # -- the main instance: 10,000 inode series
 port = free_port()

@@ -70,8 +70,16 @@ t_ok $([ "$gets" = "$(($(kv succ_gets) + $(kv failed_gets)))" ] && echo 0 || ech
 t_ok $([ "$puts" = "$(kv puts)" ] && echo 0 || echo 1) "puts: Prometheus $puts = kernel puts $(kv puts)"
 t_ok $(python3 -c "import sys; sys.exit(0 if abs(float('$ratio') - float('$kratio')) < 1e-9 else 1)" 2>/dev/null; echo $?) \
 	"hit ratio: Prometheus $ratio = kernel $kratio"
-rec=$(prom_value 'sum(ccstat:gets:rate5m) > 0')
-t_ok $([ "$rec" != none ] && echo 0 || echo 1) "recording rule ccstat:gets:rate5m evaluates on live data ($rec)"
+rec=$(prom_value 'sum(instance_device:ccstat_gets:rate5m) > 0')
+t_ok $([ "$rec" != none ] && echo 0 || echo 1) "recording rule instance_device:ccstat_gets:rate5m evaluates on live data ($rec)"
+info=$(prom_value 'count(ccstat_pool_info)')
+t_ok $([ "$info" = 2 ] && echo 0 || echo 1) "ccstat_pool_info: one per mounted pool ($info)"
+nopool=$(prom_value 'count(ccstat_gets_total{pool!=""})')
+t_ok $([ "$nopool" = none ] && echo 0 || echo 1) "no pool label on the counters ($nopool)"
+cap=$(prom_value 'ccstat_store_capacity_bytes')
+t_ok $([ "$cap" != none ] && [ "$cap" != 0 ] && echo 0 || echo 1) "store capacity in bytes ($cap)"
+lost=$(prom_value 'count(ccstat_events_lost_total)')
+t_ok $([ "$lost" = none ] && echo 0 || echo 1) "no events_lost series: export has no ring buffer"
 sd=$(prom_value 'max_over_time(ccstat_scrape_duration_seconds[5m])')
 echo "# max scrape duration in the guest: $sd s"
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests for ccstat's pure parts: counter arithmetic, ratios,
- * rates, argument parsing, formatting, snapshot deltas and the print
- * layer's text and JSON rendering.  No BPF, no root.  Prints TAP and a
+ * rates, argument parsing, formatting, snapshot deltas, the print
+ * layer's text and JSON rendering and its escaping of arbitrary bytes,
+ * and the BPF map memory bound computed from the map definitions.  No BPF, no root.  Prints TAP and a
  * final "N passed, N failed" line; exits non-zero on any failure.
  */
 #include <math.h>
@@ -13,6 +14,9 @@
 #include <netinet/in.h>
 #include "../../tools/ccstat.h"
 #include "../../tools/metrics.h"
+#include "../../tools/mapmem.h"
+#include "../../tools/topk.h"
+#include <linux/bpf.h>
 
 static int passed, failed, n;
 
@@ -184,7 +188,7 @@ static const struct column cols[] = {
 
 static void print_two(FILE *f, void *arg)
 {
-	struct printer p = { f, *(bool *)arg, cols, 5 };
+	struct printer p = { f, *(bool *)arg, cols, 5, NULL };
 	struct cell c1[5] = { { .s = "a\"b" }, { .u = 42 }, { .d = 75 },
 			      { .i = -1 }, { .i = -61 } };
 	struct cell c2[5] = { { .s = NULL }, { .u = 0 }, { .d = -1 },
@@ -336,11 +340,22 @@ static void test_metrics_formats(void)
 	mbuf_free(&b);
 }
 
+static int count_of(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while (s && (s = strstr(s, needle))) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
 static void test_metrics_render(void)
 {
 	struct metrics_fs fs = {
 		.device = "/dev/vda", .fstype = "ext4",
-		.mountpoint = "/mnt/ext4", .pool = 0, .stored = 42,
+		.mountpoint = "/mnt/ext4", .stored_bytes = 42 * 4096,
 		.c = { .puts = 10, .puts_refused = 1, .hits = 6, .misses = 4,
 		       .inval_pages = 2, .inval_inodes = 1 },
 	};
@@ -350,34 +365,50 @@ static void test_metrics_render(void)
 		{ .device = "/dev/vda", .mountpoint = "/mnt/ext4",
 		  .other = true, .c = { .hits = 1, .misses = 3 } },
 	};
+	struct metrics_pool pool = {
+		.device = "/dev/vda", .fstype = "ext4",
+		.mountpoint = "/mnt/ext4", .pool = 5,
+	};
 	struct metrics_input in = {
 		.fs = &fs, .nfs = 1, .inodes_on = true, .inodes = ino,
 		.ninodes = 2, .pools = 2, .backend = "tmem_local",
 		.version = "0.1.0", .attach = "tp_btf",
 		.drops = { .events_lost = 7, .inode_full = 3 },
+		.pools_info = &pool, .npools_info = 1,
+		.store = { .present = true, .capacity_bytes = 1 << 20,
+			   .stored_bytes = 8192, .evictions = 9,
+			   .shrinker_freed = 4 },
 	};
 	struct mbuf b = {};
 
 	metrics_render(&b, METRICS_TEXT, &in);
 	metrics_render_scrape(&b, METRICS_TEXT, 0.5);
 	CHECK(b.p && strstr(b.p, "ccstat_gets_total") &&
-	      strstr(b.p, "ccstat_hits_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 6\n") &&
-	      strstr(b.p, "ccstat_gets_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 10\n"),
+	      strstr(b.p, "ccstat_hits_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 6\n") &&
+	      strstr(b.p, "ccstat_gets_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 10\n"),
 	      "render: gets = hits + misses, hits separate, node_exporter labels");
 	CHECK(b.p && strstr(b.p, ",result=\"refused\"} 1\n") &&
 	      strstr(b.p, ",scope=\"inode\"} 1\n") &&
-	      strstr(b.p, "ccstat_pages_stored{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"0\"} 42\n"),
-	      "render: puts by result, invalidations by scope, pages stored");
+	      strstr(b.p, "ccstat_stored_bytes{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 172032\n"),
+	      "render: puts by result, invalidations by scope, bytes stored");
+	CHECK(b.p && strstr(b.p, "ccstat_pool_info{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"5\"} 1\n") &&
+	      count_of(b.p, "pool=\"") == 1,
+	      "render: the pool id only in ccstat_pool_info");
+	CHECK(b.p && strstr(b.p, "ccstat_store_capacity_bytes 1048576\n") &&
+	      strstr(b.p, "ccstat_store_stored_bytes 8192\n") &&
+	      strstr(b.p, "ccstat_store_evictions_total 9\n") &&
+	      strstr(b.p, "ccstat_store_shrinker_freed_total 4\n"),
+	      "render: store capacity, stored bytes, evictions, shrinker frees");
 	CHECK(b.p && strstr(b.p, "inode=\"12\"} 6\n") &&
 	      strstr(b.p, "inode=\"other\"} 4\n") && !strstr(b.p, "pid="),
 	      "render: top inodes plus an other bucket, never a pid label");
-	CHECK(b.p && strstr(b.p, "ccstat_events_lost_total 7\n") &&
+	CHECK(b.p && !strstr(b.p, "events_lost") &&
 	      strstr(b.p, "ccstat_map_full_drops_total{map=\"inode\"} 3\n") &&
 	      strstr(b.p, "ccstat_backend_info{backend=\"tmem_local\"} 1\n") &&
 	      strstr(b.p, "ccstat_pools 2\n") &&
 	      strstr(b.p, "ccstat_build_info{version=\"0.1.0\",attach=\"tp_btf\"} 1\n") &&
 	      strstr(b.p, "ccstat_scrape_duration_seconds 0.5\n"),
-	      "render: health, pools, backend and build info");
+	      "render: health (no events_lost: export has no ring buffer), pools, backend and build info");
 	CHECK(b.p && !strstr(b.p, "_ratio"), "render: no ratio gauges");
 	mbuf_free(&b);
 }
@@ -396,12 +427,194 @@ static void test_metrics_listen(void)
 	      !metrics_parse_listen("[::1]:9587", &ss, &len) &&
 	      ss.ss_family == AF_INET6,
 	      "listen: explicit IPv4 and bracketed IPv6");
-	CHECK(metrics_parse_listen("localhost:1", &ss, &len) &&
+	CHECK(!metrics_parse_listen("localhost:1", &ss, &len) &&
+	      ss.ss_family == AF_INET &&
+	      ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(0x7f000001) &&
+	      ((struct sockaddr_in *)&ss)->sin_port == htons(1),
+	      "listen localhost:PORT is loopback");
+	CHECK(!metrics_parse_listen("[::]:9587", &ss, &len) &&
+	      ss.ss_family == AF_INET6 &&
+	      ((struct sockaddr_in6 *)&ss)->sin6_port == htons(9587),
+	      "listen [::]:PORT: every IPv6 address");
+	CHECK(metrics_parse_listen("[::1:80", &ss, &len) &&
+	      metrics_parse_listen("[]:80", &ss, &len) &&
 	      metrics_parse_listen("127.0.0.1", &ss, &len) &&
 	      metrics_parse_listen("127.0.0.1:0", &ss, &len) &&
 	      metrics_parse_listen("127.0.0.1:65536", &ss, &len) &&
 	      metrics_parse_listen("127.0.0.1:9x", &ss, &len),
-	      "listen: names, missing or bad ports rejected");
+	      "listen: bad brackets, missing or bad ports rejected");
+}
+
+static void json_of(FILE *f, void *arg)
+{
+	json_str(f, arg);
+}
+
+static void test_json_escaping(void)
+{
+	static const struct {
+		const char *in, *want, *what;
+	} cases[] = {
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash" },
+		{ "t\tn\n\x01\x7f", "\"t\\u0009n\\u000a\\u0001\\u007f\"", "control bytes and DEL" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", "valid UTF-8 passes" },
+		{ "x\xffy\xc3", "\"x\\u00ffy\\u00c3\"", "invalid and truncated UTF-8 escaped" },
+		{ "\xc0\xaf\xed\xa0\x80", "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\"", "overlong and surrogate escaped" },
+		{ "", "\"\"", "empty string" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = render(json_of, (void *)cases[i].in);
+
+		if (out && strcmp(out, cases[i].want))
+			printf("# got %s want %s\n", out, cases[i].want);
+		CHECK(out && !strcmp(out, cases[i].want), cases[i].what);
+		free(out);
+	}
+}
+
+static void rate_row_json(FILE *f, void *arg)
+{
+	struct cc_counts c = { .puts = 30, .hits = 20, .misses = 20 };
+	struct fs_view v = { .dev = "8:0", .fstype = "ext4",
+			     .mount = "/", .pool = 1, .stored = -1 };
+	struct cell cells[32];
+
+	(void)arg;
+	fill_fs_cells(cells, &v, &c, 2.0);
+	print_row_json(f, fs_rate_columns, fs_ncolumns, cells);
+}
+
+static void test_rates(void)
+{
+	char *out = render(rate_row_json, NULL);
+
+	CHECK(out && strstr(out, "\"puts_per_s\":15.00,") &&
+	      strstr(out, "\"gets_per_s\":20.00,") &&
+	      strstr(out, "\"hit_pct\":50.00,") &&
+	      strstr(out, "\"inval_fs_per_s\":0.00,"),
+	      "-r: counts over 2 s as rates per second, hit%% unchanged");
+	free(out);
+}
+
+static void test_inode_path(void)
+{
+	struct cc_inode_name nm = { .name = "f", .parent = "/" };
+	char buf[256];
+
+	format_inode_path(buf, sizeof(buf), "/mnt/ext4", &nm);
+	CHECK(!strcmp(buf, "/mnt/ext4/f"), "inode path: a file at the top");
+	format_inode_path(buf, sizeof(buf), "/", &nm);
+	CHECK(!strcmp(buf, "/f"), "inode path: on the root filesystem");
+	snprintf(nm.parent, sizeof(nm.parent), "dir");
+	format_inode_path(buf, sizeof(buf), "/mnt/btrfs", &nm);
+	CHECK(!strcmp(buf, "/mnt/btrfs/.../dir/f"), "inode path: deeper, parent named");
+	memset(nm.name, 'n', sizeof(nm.name));	/* no NUL: full length */
+	format_inode_path(buf, sizeof(buf), NULL, &nm);
+	CHECK(strlen(buf) == strlen("/.../dir/") + CC_DNAME_LEN,
+	      "inode path: a name filling its field, no mount known");
+}
+
+static __u64 pin_hits(const struct topk *t, __u64 ino)
+{
+	size_t i;
+
+	for (i = 0; i < t->npins; i++)
+		if (t->pins[i].key.ino == ino)
+			return t->pins[i].acc.hits;
+	return ~0ull;	/* not in the set */
+}
+
+static __u64 topk_sum(const struct topk *t)
+{
+	__u64 s = 0;
+	size_t i;
+
+	for (i = 0; i < t->npins; i++)
+		s += t->pins[i].acc.hits;
+	for (i = 0; i < t->nothers; i++)
+		s += t->others[i].c.hits;
+	return s;
+}
+
+/* The exporter's --top-inodes set follows activity, counters stay whole */
+static void test_topk(void)
+{
+	struct inode_row r[3] = {
+		{ .key = { .dev = 1, .ino = 1 }, .c = { .hits = 10 } },
+		{ .key = { .dev = 1, .ino = 2 }, .c = { .hits = 5 } },
+		{ .key = { .dev = 1, .ino = 3 }, .c = { .hits = 1 } },
+	};
+	struct topk t = {};
+
+	topk_update(&t, r, 3, 2);
+	CHECK(t.npins == 2 && pin_hits(&t, 1) == 10 && pin_hits(&t, 2) == 5 &&
+	      t.nothers == 1 && t.others[0].c.hits == 1,
+	      "top-K: the 2 busiest inodes, the third in other");
+	r[2].c.hits = 21;	/* inode 3 busy, 1 and 2 idle */
+	topk_update(&t, r, 3, 2);
+	CHECK(pin_hits(&t, 3) == 20 && pin_hits(&t, 1) == 10 &&
+	      pin_hits(&t, 2) == ~0ull && t.others[0].c.hits == 6,
+	      "top-K: live: a newly busy inode enters with its change, a leaving one hands its count to other");
+	CHECK(topk_sum(&t) == 36, "top-K: series and other add up to the inode counts");
+	topk_update(&t, r, 2, 2);	/* inode 3 aged out of the map */
+	CHECK(pin_hits(&t, 3) == 20 && pin_hits(&t, 1) == 10 && topk_sum(&t) == 36,
+	      "top-K: a member whose row aged out keeps its place and count on a tie");
+	r[2].c.hits = 3;	/* back in the map, from zero */
+	topk_update(&t, r, 3, 2);
+	CHECK(pin_hits(&t, 3) == 23 && topk_sum(&t) == 39,
+	      "top-K: a row back from zero counts from zero, the series stays monotonic");
+	topk_free(&t);
+}
+
+/* Map memory from the map definitions: the targets of issue 12 */
+static void test_map_memory(void)
+{
+	struct map_needs stat = { .page_size = 4096 };
+	struct map_needs top = { .inodes = true, .workloads = true,
+				 .page_size = 4096 };
+	struct map_needs trace = { .ringbuf_bytes = 1 << 20,
+				   .page_size = 65536 };
+	struct map_plan p[CC_NR_MAPS];
+	size_t n, i;
+	__u64 b2, b256;
+
+	n = map_plan_for(&stat, p);
+	b2 = map_plan_bound(p, n, 2);
+	b256 = map_plan_bound(p, n, 256);
+	printf("# stat: bound %llu bytes on 2 CPUs, %llu on 256\n",
+	       (unsigned long long)b2, (unsigned long long)b256);
+	CHECK(b256 <= 8ull << 20, "stat: BPF maps <= 8 MiB on 256 CPUs");
+	for (i = 0; i < n; i++)
+		if (!strcmp(p[i].name, "inode_stats") ||
+		    !strcmp(p[i].name, "workload_stats"))
+			CHECK(p[i].max_entries == 1, "stat: inode and workload maps get one entry");
+	n = map_plan_for(&top, p);
+	b2 = map_plan_bound(p, n, 2);
+	b256 = map_plan_bound(p, n, 256);
+	printf("# top: bound %llu bytes on 2 CPUs, %llu on 256\n",
+	       (unsigned long long)b2, (unsigned long long)b256);
+	CHECK(b256 <= 64ull << 20, "top: BPF maps <= 64 MiB on 256 CPUs");
+	for (i = 0; i < n; i++) {
+		if (!strcmp(p[i].name, "inode_stats")) {
+			CHECK(p[i].max_entries == CC_MAX_INODES &&
+			      p[i].type == BPF_MAP_TYPE_LRU_HASH,
+			      "top: inodes in a shared LRU hash (ages out, no per-CPU copies)");
+			CHECK(map_mem_bound(&p[i], 256) == map_mem_bound(&p[i], 2) +
+			      254 * sizeof(int) * 8,
+			      "top: the inode map does not grow with CPUs (but for its locks)");
+		}
+	}
+	n = map_plan_for(&trace, p);
+	for (i = 0; i < n; i++)
+		if (!strcmp(p[i].name, "events"))
+			CHECK(p[i].max_entries % 65536 == 0 &&
+			      !(p[i].max_entries & (p[i].max_entries - 1)),
+			      "trace: ring buffer a power of two and of 64 KiB pages");
+	CHECK(ringbuf_size(4096, 65536) == 65536 && ringbuf_size(0, 4096) == 4096 &&
+	      ringbuf_size(5000, 4096) == 8192,
+	      "ring buffer size: rounded up to a power of two and a page");
 }
 
 int main(void)
@@ -419,6 +632,11 @@ int main(void)
 	test_metrics_formats();
 	test_metrics_render();
 	test_metrics_listen();
+	test_json_escaping();
+	test_rates();
+	test_inode_path();
+	test_map_memory();
+	test_topk();
 	printf("1..%d\n", n);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
