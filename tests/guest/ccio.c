@@ -22,6 +22,9 @@
  *   ccio dedupe SRC SOFF DST DOFF LEN
  *                                    FIDEDUPERANGE; exit 1 unless deduped
  *   ccio copy SRC SOFF DST DOFF LEN  copy_file_range
+ *   ccio encwrite FILE OFF PAGES BYTE
+ *                                    btrfs encoded write (zlib) of PAGES pages
+ *                                    of BYTE at OFF (BTRFS_IOC_ENCODED_WRITE)
  *   ccio version FILE [GEN]          print the inode generation; set it first
  *                                    if GEN is given (FS_IOC_SETVERSION)
  *   ccio fibmap FILE BLOCKS          print the disk block of each of the
@@ -368,6 +371,119 @@ static int cmd_copy(const char *src, long soff, const char *dst, long doff,
 		die("sync", dst);
 	close(sfd);
 	close(dfd);
+	return 0;
+}
+
+/* A deflate bit stream: bits go in LSB first, Huffman codes MSB first. */
+struct bits {
+	unsigned char *buf;
+	long nbits;
+};
+
+static void put_bits(struct bits *b, unsigned int v, int n)
+{
+	while (n--) {
+		if (v & 1)
+			b->buf[b->nbits / 8] |= 1 << (b->nbits % 8);
+		b->nbits++;
+		v >>= 1;
+	}
+}
+
+static void put_code(struct bits *b, unsigned int code, int n)
+{
+	while (n--)
+		put_bits(b, (code >> n) & 1, 1);
+}
+
+/* A length of 3..258 as its fixed-Huffman code, extra bits, distance 1 */
+static void put_match(struct bits *b, int len)
+{
+	static const int base[] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17,
+		19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,
+		227, 258 };
+	int i = 28, sym, extra;
+
+	while (base[i] > len)
+		i--;
+	sym = 257 + i;
+	extra = i < 8 || i == 28 ? 0 : (i - 4) / 4;
+	if (sym < 280)
+		put_code(b, sym - 256, 7);
+	else
+		put_code(b, 0xc0 + sym - 280, 8);
+	put_bits(b, len - base[i], extra);
+	put_code(b, 0, 5);	/* distance code 0: distance 1 */
+}
+
+/*
+ * zlib stream of LEN bytes of BYTE: one fixed-Huffman block, a literal
+ * and then matches at distance 1.  Return: its size.
+ */
+static long zlib_constant(unsigned char *out, long len, int byte)
+{
+	struct bits b = { out + 2, 0 };
+	uint32_t a = 1, s2 = 0;
+	long left = len - 1, i, n;
+
+	out[0] = 0x78;
+	out[1] = 0x01;
+	put_bits(&b, 1, 1);	/* BFINAL */
+	put_bits(&b, 1, 2);	/* BTYPE 01: fixed Huffman */
+	if (byte < 144)
+		put_code(&b, 0x30 + byte, 8);
+	else
+		put_code(&b, 0x190 + byte - 144, 9);
+	while (left > 0) {
+		int m = left > 258 ? 258 : left;
+
+		if (left - m > 0 && left - m < 3)
+			m -= 3;
+		put_match(&b, m);
+		left -= m;
+	}
+	put_code(&b, 0, 7);	/* end of block */
+	n = 2 + (b.nbits + 7) / 8;
+	for (i = 0; i < len; i++) {
+		a = (a + byte) % 65521;
+		s2 = (s2 + a) % 65521;
+	}
+	a |= s2 << 16;
+	out[n++] = a >> 24;
+	out[n++] = a >> 16;
+	out[n++] = a >> 8;
+	out[n++] = a;
+	return n;
+}
+
+static int cmd_encwrite(const char *file, long off, long pages, int byte)
+{
+	static unsigned char z[PAGE];
+	struct btrfs_ioctl_encoded_io_args args;
+	struct iovec iov;
+	int fd = open(file, O_WRONLY);
+
+	if (fd < 0)
+		die("open", file);
+	memset(z, 0, sizeof(z));
+	memset(&args, 0, sizeof(args));
+	iov.iov_base = z;
+	iov.iov_len = zlib_constant(z, pages * PAGE, byte);
+	args.iov = &iov;
+	args.iovcnt = 1;
+	args.offset = off;
+	args.len = pages * PAGE;
+	args.unencoded_len = pages * PAGE;
+	args.compression = BTRFS_ENCODED_IO_COMPRESSION_ZLIB;
+	if (ioctl(fd, BTRFS_IOC_ENCODED_WRITE, &args) < 0) {
+		if (errno == ENOTTY || errno == EOPNOTSUPP) {
+			printf("unsupported\n");
+			return 3;
+		}
+		die("write (encoded) to", file);
+	}
+	if (fsync(fd) || close(fd))
+		die("sync", file);
 	return 0;
 }
 
@@ -768,6 +884,9 @@ int main(int argc, char **argv)
 		return fn(argv[2], num(argv[3]), argv[4], num(argv[5]),
 			  num(argv[6]));
 	}
+	if (!strcmp(cmd, "encwrite") && argc == 6)
+		return cmd_encwrite(argv[2], num(argv[3]), num(argv[4]),
+				    num(argv[5]));
 	if (!strcmp(cmd, "version") && (argc == 3 || argc == 4))
 		return cmd_version(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(cmd, "fibmap") && argc == 4)
@@ -783,6 +902,6 @@ int main(int argc, char **argv)
 				num(argv[3]), false);
 	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|"
 		"stress|runas|mkfiles|readfiles|subvol|falloc|clone|dedupe|copy|"
-		"version|fibmap|diorace ...\n");
+		"encwrite|version|fibmap|diorace ...\n");
 	return 2;
 }

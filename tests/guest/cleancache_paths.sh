@@ -138,6 +138,21 @@ test_btrfs_compression() {	# mnt
 	mount -o remount,compress=no $m
 }
 
+test_btrfs_encoded_write() {	# mnt
+	local m=$1 rc
+	prime $m/enc enc 161
+	$CCIO encwrite $m/enc $((3 * PAGE)) 2 171 >/dev/null
+	rc=$?
+	if [ $rc = 3 ]; then
+		skip "btrfs: no stale data after an encoded write" "no BTRFS_IOC_ENCODED_WRITE"
+	else
+		is $rc 0 "btrfs: BTRFS_IOC_ENCODED_WRITE of zlib data"
+		$CCIO pwrite "$(model enc)" $((3 * PAGE)) $((2 * PAGE)) 171
+		same $m/enc enc "btrfs: no stale data after an encoded write"
+	fi
+	rm -f $m/enc
+}
+
 test_ext4_data_journal() {	# mnt disk
 	local m=$1 disk=$2 how f
 	umount $m
@@ -339,7 +354,10 @@ for fs in ext4 btrfs; do
 		test_invalidation_never_puts $fs $m
 		test_ext4_data_journal $m $disk
 		;;
-	btrfs) test_btrfs_compression $m ;;
+	btrfs)
+		test_btrfs_compression $m
+		test_btrfs_encoded_write $m
+		;;
 	esac
 	rm -f /tmp/model.*
 done
