@@ -35,9 +35,13 @@ kernel-series: kernel
 tools: deps
 	$(MAKE) -C tools
 
-guest: $(BUILD)/guest/ccio
+guest: $(BUILD)/guest/ccio $(BUILD)/guest/xen-tmem-stat
 
 $(BUILD)/guest/ccio: tests/guest/ccio.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $<
+
+$(BUILD)/guest/xen-tmem-stat: tests/xen/xen-tmem-stat.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 

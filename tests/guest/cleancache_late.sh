@@ -24,23 +24,7 @@ cat $TP/trace > /tmp/trace
 is "$(cat $CC/backend)" tmem_local "tmem_local is the backend now"
 grep -q "cleancache_backend_register: backend=tmem_local ret=0" /tmp/trace
 ok $? "cleancache_backend_register fires"
-for fs in ext4 btrfs; do
-	m=/mnt/$fs
-	pool=$(pool_of $m)
-	ok $([ -n "$pool" ]; echo $?) "$fs, mounted before, got a pool at registration"
-	grep -q "cleancache_pool_create: dev=$(dev_of $m) pool=$pool fstype=$fs shared=0 ret=0" /tmp/trace
-	ok $? "$fs: cleancache_pool_create fires for it"
-	[ -n "$pool" ] || continue
-	$CCIO fill $m/late 32 21
-	b=$(pstat $pool puts)
-	drop
-	is "$(delta $b "$(pstat $pool puts)")" 32 "$fs: puts work in the late pool"
-	b=$(pstat $pool succ_gets)
-	$CCIO check $m/late 32 21
-	ok $? "$fs: data reads back"
-	is "$(delta $b "$(pstat $pool succ_gets)")" 32 "$fs: ... from cleancache"
-	rm $m/late
-done
+check_late_pools
 dmesg | grep -qE "BUG:|WARNING:|Oops"
 ok $((! $?)) "the kernel logged no BUG, WARNING or Oops"
 done_testing

@@ -16,6 +16,7 @@
 #include <linux/init.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/tmem.h>
 
 #include <xen/xen.h>
@@ -33,12 +34,14 @@
 #define TMEM_FLUSH_OBJECT	7
 
 /*
- * Xen's errno values are Linux's on x86 (Xen's public errno.h), plus its own
- * for a client frozen for save/restore.  A hypervisor without the tmem
- * hypercall answers XEN_ENOSYS.
+ * Xen's errno values are Linux's on x86 (Xen's public errno.h), plus two of
+ * tmem's own: a client frozen for save/restore, and a get from a pool that
+ * holds no page at all (a miss, not an error).  A hypervisor without the
+ * tmem hypercall answers XEN_ENOSYS.
  */
 #define XEN_ENOSYS		38
 #define TMEM_EFROZEN		1000
+#define TMEM_EEMPTY		1001
 
 /* Outcomes, one counter each, in debugfs cleancache/xen_tmem/ */
 enum xen_tmem_stat {
@@ -48,7 +51,8 @@ enum xen_tmem_stat {
 	XT_PUTS_REFUSED,	/* puts it declined (no room, or policy) */
 	XT_GETS_HIT,		/* gets that returned the page */
 	XT_GETS_MISS,		/* gets that found nothing */
-	XT_FLUSHED_PAGES,	/* pages dropped by flush page and flush object */
+	XT_FLUSH_PAGES,		/* flush page calls the hypervisor accepted */
+	XT_FLUSH_OBJECTS,	/* flush object calls the hypervisor accepted */
 	XT_ERR_NOSYS,		/* -XEN_ENOSYS: no tmem hypercall (Xen >= 4.13) */
 	XT_ERR_NODEV,		/* -ENODEV: tmem off, bad pool, or dying domain */
 	XT_ERR_PERM,		/* -EPERM: refused by XSM or pool policy */
@@ -66,7 +70,8 @@ static const char * const xen_tmem_stat_names[] = {
 	[XT_PUTS_REFUSED]	= "puts_refused",
 	[XT_GETS_HIT]		= "gets_hit",
 	[XT_GETS_MISS]		= "gets_miss",
-	[XT_FLUSHED_PAGES]	= "flushed_pages",
+	[XT_FLUSH_PAGES]	= "flush_pages",
+	[XT_FLUSH_OBJECTS]	= "flush_objects",
 	[XT_ERR_NOSYS]		= "errors_enosys",
 	[XT_ERR_NODEV]		= "errors_enodev",
 	[XT_ERR_PERM]		= "errors_eperm",
@@ -78,12 +83,52 @@ static const char * const xen_tmem_stat_names[] = {
 
 static atomic_long_t xen_tmem_stats[XT_NR_STATS];
 
-/* xen_tmem.cleancache=0: do not offer tmem to cleancache */
 static bool xen_tmem_cleancache __read_mostly = true;
-module_param_named(cleancache, xen_tmem_cleancache, bool, 0444);
-MODULE_PARM_DESC(cleancache, "Use Xen tmem for cleancache if available (default 1)");
-
 static bool xen_tmem_registered;
+/* Set once the initcall ran: parameter writes then act at once. */
+static bool xen_tmem_booted;
+/* Serialises registration from the initcall and from the parameter. */
+static DEFINE_MUTEX(xen_tmem_enable_lock);
+
+static int xen_tmem_enable(void);
+
+/*
+ * xen_tmem.cleancache=0 at boot keeps the transport out of cleancache;
+ * writing 1 at runtime probes and registers then, and filesystems mounted
+ * meanwhile get their pools.  Backends cannot unregister: once registered,
+ * 0 is refused.
+ */
+static int xen_tmem_cleancache_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	bool enable;
+	int ret;
+
+	ret = kstrtobool(val, &enable);
+	if (ret)
+		return ret;
+	if (!READ_ONCE(xen_tmem_booted)) {
+		xen_tmem_cleancache = enable;
+		return 0;
+	}
+	mutex_lock(&xen_tmem_enable_lock);
+	if (enable && !xen_tmem_registered)
+		ret = xen_domain() ? xen_tmem_enable() : -ENODEV;
+	else if (!enable && xen_tmem_registered)
+		ret = -EBUSY;
+	if (!ret)
+		xen_tmem_cleancache = enable;
+	mutex_unlock(&xen_tmem_enable_lock);
+	return ret;
+}
+
+static const struct kernel_param_ops xen_tmem_cleancache_ops = {
+	.set = xen_tmem_cleancache_set,
+	.get = param_get_bool,
+};
+module_param_cb(cleancache, &xen_tmem_cleancache_ops, &xen_tmem_cleancache,
+		0644);
+MODULE_PARM_DESC(cleancache, "Use Xen tmem for cleancache if available (default 1); writing 1 registers at runtime");
 
 /*
  * Linux stopped defining this call when Xen dropped tmem; the hypercall
@@ -208,7 +253,12 @@ static int xen_tmem_get_page(u32 pool_id, const struct tmem_oid *oid,
 
 	xen_tmem_gen_op(&op, TMEM_GET_PAGE, pool_id, oid, index,
 			xen_tmem_frame(page));
-	ret = xen_tmem_call(&op);
+	/* Xen answers an empty pool with -EEMPTY before it looks: a miss. */
+	ret = xen_tmem_hypercall(&op);
+	if (ret == -TMEM_EEMPTY)
+		ret = 0;
+	else if (ret < 0)
+		xen_tmem_count(xen_tmem_error_class(ret), 1);
 	if (ret > 0)
 		xen_tmem_count(XT_GETS_HIT, 1);
 	else if (!ret)
@@ -224,8 +274,9 @@ static int xen_tmem_flush_page(u32 pool_id, const struct tmem_oid *oid,
 
 	xen_tmem_gen_op(&op, TMEM_FLUSH_PAGE, pool_id, oid, index, 0);
 	ret = xen_tmem_call(&op);
-	if (ret > 0)
-		xen_tmem_count(XT_FLUSHED_PAGES, ret);
+	/* Xen answers 1 whether or not it held the page. */
+	if (ret >= 0)
+		xen_tmem_count(XT_FLUSH_PAGES, 1);
 	return ret;
 }
 
@@ -236,8 +287,9 @@ static int xen_tmem_flush_object(u32 pool_id, const struct tmem_oid *oid)
 
 	xen_tmem_gen_op(&op, TMEM_FLUSH_OBJECT, pool_id, oid, 0, 0);
 	ret = xen_tmem_call(&op);
-	if (ret > 0)
-		xen_tmem_count(XT_FLUSHED_PAGES, ret);
+	/* Xen answers 1, not the number of pages it dropped. */
+	if (ret >= 0)
+		xen_tmem_count(XT_FLUSH_OBJECTS, 1);
 	return ret;
 }
 
@@ -330,14 +382,18 @@ static int __init xen_tmem_init(void)
 		     2 * sizeof(u64));
 	BUILD_BUG_ON(ARRAY_SIZE(xen_tmem_stat_names) != XT_NR_STATS);
 
-	if (!xen_domain())
+	if (!xen_domain()) {
+		WRITE_ONCE(xen_tmem_booted, true);
 		return -ENODEV;
-	xen_tmem_debugfs_init();
-	if (!xen_tmem_cleancache) {
-		pr_info("not used for cleancache (xen_tmem.cleancache=0)\n");
-		return 0;
 	}
-	xen_tmem_enable();
+	xen_tmem_debugfs_init();
+	mutex_lock(&xen_tmem_enable_lock);
+	WRITE_ONCE(xen_tmem_booted, true);
+	if (xen_tmem_cleancache)
+		xen_tmem_enable();
+	else
+		pr_info("not used for cleancache (xen_tmem.cleancache=0)\n");
+	mutex_unlock(&xen_tmem_enable_lock);
 	return 0;
 }
 device_initcall(xen_tmem_init);
