@@ -3,6 +3,8 @@
 #   make demo     install dependencies, build, boot the VM, show ccstat live
 #   make test     every test: unit, checkpatch, KUnit, in-VM integration
 #   make bench    benchmarks that print numbers
+#   make test-debug  the in-VM suites on a lockdep/KASAN/kmemleak kernel
+#   make soak     the coherency stress for 1,000,000 operations per filesystem
 #
 # The kernel is built out of tree under KBUILD_ROOT (outside the
 # repository, next to the ccache cache), so that a clone anywhere on the
@@ -13,12 +15,17 @@ KSRC   := $(KBUILD_ROOT)/linux
 KOUT   := $(KBUILD_ROOT)/out
 KERNEL := $(KOUT)/arch/x86/boot/bzImage
 export KSRC KOUT KERNEL
+# The debug kernel: same source tree, its own build directory and config
+KOUT_DEBUG := $(KBUILD_ROOT)/out-debug
+KERNEL_DEBUG := $(KOUT_DEBUG)/arch/x86/boot/bzImage
+DEBUG_FRAGMENTS := $(addprefix $(CURDIR)/kernel/config/,ccstat-vm.config \
+	xen-guest.config faults.config debug.config)
 
 BUILD := $(CURDIR)/build
 GUEST_CFLAGS := -O2 -g -Wall -Wextra -static
 
-.PHONY: all deps kernel kernel-series tools guest test test-% bench demo \
-	install clean
+.PHONY: all deps kernel kernel-debug kernel-series tools guest test test-% \
+	test-debug test-faults soak bench demo install clean
 
 all: kernel tools guest
 
@@ -28,6 +35,10 @@ deps:
 kernel: deps
 	kernel/scripts/prepare
 	kernel/scripts/build
+
+kernel-debug: deps
+	kernel/scripts/prepare
+	KOUT=$(KOUT_DEBUG) KCONFIG_FRAGMENTS="$(DEBUG_FRAGMENTS)" kernel/scripts/build
 
 kernel-series: kernel
 	kernel/scripts/export-series $(BUILD)/series
@@ -51,6 +62,19 @@ test: all
 # make test-SUITE runs one suite of tests/run-all, e.g. make test-kunit
 test-%: all
 	tests/run-all $*
+
+# Every in-VM suite and the fault suite on the debug kernel; any kernel
+# report (lockdep, KASAN, kmemleak, WARNING, BUG) fails the run
+test-debug: kernel-debug tools guest
+	KOUT=$(KOUT_DEBUG) KERNEL=$(KERNEL_DEBUG) tests/run-all --debug
+
+# The fault-injection suite alone (it needs the debug kernel's config)
+test-faults: kernel-debug tools guest
+	KOUT=$(KOUT_DEBUG) KERNEL=$(KERNEL_DEBUG) tests/run-all --debug faults
+
+# Not part of make test: about an hour under TCG
+soak: all
+	tests/run-all soak
 
 bench: all
 	bench/run
