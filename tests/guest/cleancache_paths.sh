@@ -338,12 +338,31 @@ test_bdev() {	# fs disk
 }
 
 is "$(cat $CC/backend)" tmem_local "the local tmem store is the backend"
+# A preallocated store has room for every page it is offered: under
+# memory pressure (a file larger than the guest's RAM written, dropped and
+# read back) not one put may be refused for want of a page descriptor
+# (reclaim's allocations get no emergency reserves; prealloc mode takes
+# descriptors with its pages at boot).
+test_prealloc_under_pressure() {	# fs mnt
+	local fs=$1 m=$2 pages r0 p0
+	pages=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) * 3 / 2 / 4 ))
+	r0=$(counter puts_refused); p0=$(counter puts)
+	$CCIO fill $m/pressure $pages 9
+	drop
+	$CCIO check $m/pressure $pages 9
+	ok $? "$fs: a file of 1.5x RAM reads back correctly"
+	is "$(( $(counter puts_refused) - r0 ))" 0 \
+		"$fs: prealloc store under memory pressure refuses no put ($(( $(counter puts) - p0 )) stored)"
+	rm -f $m/pressure
+}
+
 for fs in ext4 btrfs; do
 	use_fs $fs || continue
 	test_dio_race $fs $m
 	test_refused_put $fs $m
 	test_inode_reclaim $fs $m
 	test_inode_reuse $fs $m
+	test_prealloc_under_pressure $fs $m
 	test_fallocate $fs $m
 	test_reflink $fs $m
 	test_copy_file_range $fs $m

@@ -53,6 +53,7 @@ static struct tmem_local_store tmem_local = {
 	.lock		= __SPIN_LOCK_UNLOCKED(tmem_local.lock),
 	.lru		= LIST_HEAD_INIT(tmem_local.lru),
 	.free_pages	= LIST_HEAD_INIT(tmem_local.free_pages),
+	.free_descs	= LIST_HEAD_INIT(tmem_local.free_descs),
 };
 
 static struct kmem_cache *tmem_local_page_cache;
@@ -227,12 +228,45 @@ static void tmem_local_free_list(struct list_head *freed)
 	}
 }
 
+/*
+ * In prealloc mode every preallocated page comes with its descriptor,
+ * allocated at the same time: a put made in reclaim, when small
+ * allocations fail (no emergency reserves), must not be refused while the
+ * store has room.  Otherwise descriptors come from the slab on demand.
+ */
+static struct tmem_local_page *tmem_local_desc_get(void)
+{
+	struct tmem_local_page *tp;
+
+	lockdep_assert_held(&tmem_local.lock);
+	tp = list_first_entry_or_null(&tmem_local.free_descs,
+				      struct tmem_local_page, lru);
+	if (!tp)
+		return tmem_local_cache_alloc(tmem_local_page_cache);
+	list_del(&tp->lru);
+	tmem_local.nr_free_descs--;
+	return tp;
+}
+
+static void tmem_local_desc_put(struct tmem_local_page *tp)
+{
+	lockdep_assert_held(&tmem_local.lock);
+	if (tmem_local_prealloc &&
+	    tmem_local.nr_pages + tmem_local.nr_free_descs <
+	    tmem_local.max_pages) {
+		list_add(&tp->lru, &tmem_local.free_descs);
+		tmem_local.nr_free_descs++;
+		return;
+	}
+	kmem_cache_free(tmem_local_page_cache, tp);
+}
+
 static void tmem_local_page_drop(struct tmem_local_page *tp,
 				 struct list_head *freed)
 {
 	tmem_local_page_unlink(tp);
 	tmem_local_release_page(tp->page, freed);
-	kmem_cache_free(tmem_local_page_cache, tp);
+	tmem_local_desc_put(tp);
 }
 
 /* Evict the least recently put page; return its page for reuse. */
@@ -249,7 +283,7 @@ static struct page *tmem_local_evict_one(void)
 	tmem_local_count(tp->obj->pool, TL_EVICTIONS, 1);
 	tmem_local_page_unlink(tp);
 	page = tp->page;
-	kmem_cache_free(tmem_local_page_cache, tp);
+	tmem_local_desc_put(tp);
 	return page;
 }
 
@@ -432,7 +466,7 @@ static int tmem_local_put_page(u32 pool_id, const struct tmem_oid *oid,
 		obj = new_obj;
 	}
 
-	tp = tmem_local_cache_alloc(tmem_local_page_cache);
+	tp = tmem_local_desc_get();
 	if (!tp)
 		goto out_nomem;
 	/* Taking a page may evict: look the slot up only afterwards. */
@@ -440,7 +474,7 @@ static int tmem_local_put_page(u32 pool_id, const struct tmem_oid *oid,
 	dst = tmem_local_take_page();
 	obj->nr_pages--;
 	if (!dst) {
-		kmem_cache_free(tmem_local_page_cache, tp);
+		tmem_local_desc_put(tp);
 		goto out_nomem;
 	}
 	copy_highpage(dst, page);
@@ -632,6 +666,7 @@ static int tmem_local_fill(void)
 	unsigned long irqflags;
 
 	for (;;) {
+		struct tmem_local_page *tp;
 		struct page *page;
 		bool full;
 
@@ -644,9 +679,16 @@ static int tmem_local_fill(void)
 		page = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
 		if (!page)
 			return -ENOMEM;
+		tp = kmem_cache_alloc(tmem_local_page_cache,
+				      GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
+		if (!tp) {
+			__free_page(page);
+			return -ENOMEM;
+		}
 		spin_lock_irqsave(&tmem_local.lock, irqflags);
 		list_add(&page->lru, &tmem_local.free_pages);
 		tmem_local.nr_free++;
+		tmem_local_desc_put(tp);
 		spin_unlock_irqrestore(&tmem_local.lock, irqflags);
 		cond_resched();
 	}

@@ -78,8 +78,10 @@ struct tmem_local_store {
 	struct tmem_local_pool *pools[TMEM_LOCAL_MAX_POOLS];
 	struct list_head lru;		/* stored pages, oldest first */
 	struct list_head free_pages;	/* prealloc mode: pages to reuse */
+	struct list_head free_descs;	/* prealloc mode: their descriptors */
 	unsigned long nr_pages;		/* stored */
 	unsigned long nr_free;
+	unsigned long nr_free_descs;
 	unsigned long max_pages;
 	atomic_long_t stats[TL_NR_STATS];
 };
