@@ -387,7 +387,7 @@ int __cleancache_get_folio(struct folio *folio)
 	if (ret > 0)
 		ret = -ENODATA;
 	cleancache_count(fe, pool_id, ret ? CC_FAILED_GETS : CC_SUCC_GETS);
-	trace_cleancache_get(inode, folio, pool_id, ret);
+	trace_cleancache_get(inode, folio, pool_id, ret, &key);
 	return ret;
 }
 EXPORT_SYMBOL(__cleancache_get_folio);
@@ -402,7 +402,7 @@ static int cleancache_invalidate_index(struct inode *inode, int pool_id,
 	for (i = 0; i < nr; i++)
 		fe->ops->invalidate_page(pool_id, *key, folio->index + i);
 	cleancache_count(fe, pool_id, CC_INVALIDATES);
-	trace_cleancache_invalidate_page(inode, folio, pool_id, 0);
+	trace_cleancache_invalidate_page(inode, folio, pool_id, 0, key);
 	return 0;
 }
 
@@ -447,7 +447,7 @@ int __cleancache_put_folio(struct folio *folio)
 	if (ret)
 		fe->ops->invalidate_page(pool_id, key, folio->index);
 	cleancache_count(fe, pool_id, ret ? CC_PUTS_REFUSED : CC_PUTS);
-	trace_cleancache_put(inode, folio, pool_id, ret);
+	trace_cleancache_put(inode, folio, pool_id, ret, &key);
 	return ret;
 }
 EXPORT_SYMBOL(__cleancache_put_folio);
@@ -491,7 +491,7 @@ int __cleancache_invalidate_inode(struct address_space *mapping)
 	fe = cleancache_frontend_of(inode->i_sb);
 	fe->ops->invalidate_inode(pool_id, key);
 	cleancache_count(fe, pool_id, CC_INODE_INVALIDATES);
-	trace_cleancache_invalidate_inode(inode, pool_id);
+	trace_cleancache_invalidate_inode(inode, pool_id, &key);
 	return 0;
 }
 EXPORT_SYMBOL(__cleancache_invalidate_inode);
@@ -650,6 +650,8 @@ static int __init cleancache_init(void)
 
 	BUILD_BUG_ON(sizeof(struct cleancache_filekey) !=
 		     CLEANCACHE_KEY_MAX * sizeof(u32));
+	/* the tracepoints copy the key as so many bytes */
+	BUILD_BUG_ON(sizeof(struct cleancache_filekey) != CLEANCACHE_KEY_BYTES);
 	BUILD_BUG_ON(ARRAY_SIZE(cleancache_stat_names) != CC_NR_STATS);
 
 	/* Statistics are a convenience: failure to expose them is not fatal. */

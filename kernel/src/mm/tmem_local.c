@@ -30,6 +30,7 @@
 #include <linux/tmem.h>
 #include <linux/vmstat.h>
 #include <kunit/visibility.h>
+#include <trace/events/cleancache.h>
 
 #include "tmem_local.h"
 
@@ -270,7 +271,7 @@ static void tmem_local_page_drop(struct tmem_local_page *tp,
 }
 
 /* Evict the least recently put page; return its page for reuse. */
-static struct page *tmem_local_evict_one(void)
+static struct page *tmem_local_evict_one(enum cleancache_evict_reason why)
 {
 	struct tmem_local_page *tp;
 	struct page *page;
@@ -281,6 +282,8 @@ static struct page *tmem_local_evict_one(void)
 	if (!tp)
 		return NULL;
 	tmem_local_count(tp->obj->pool, TL_EVICTIONS, 1);
+	trace_cleancache_evict(tmem_local_store.name, tp->obj->pool->id,
+			       &tp->obj->oid, tp->index, why);
 	tmem_local_page_unlink(tp);
 	page = tp->page;
 	tmem_local_desc_put(tp);
@@ -290,6 +293,7 @@ static struct page *tmem_local_evict_one(void)
 /* A page to copy into: free list, fresh allocation, or the LRU's oldest */
 static struct page *tmem_local_take_page(void)
 {
+	enum cleancache_evict_reason why = CLEANCACHE_EVICT_CAPACITY;
 	struct page *page;
 
 	lockdep_assert_held(&tmem_local.lock);
@@ -301,6 +305,7 @@ static struct page *tmem_local_take_page(void)
 		return page;
 	}
 	if (tmem_local.nr_pages < tmem_local.max_pages && !tmem_local_prealloc) {
+		why = CLEANCACHE_EVICT_LOWMEM;
 		if (tmem_local_memory_low()) {
 			tmem_local_count(NULL, TL_ALLOC_LOWMEM, 1);
 		} else {
@@ -309,7 +314,7 @@ static struct page *tmem_local_take_page(void)
 				return page;
 		}
 	}
-	return tmem_local_evict_one();
+	return tmem_local_evict_one(why);
 }
 
 static int tmem_local_new_pool(const u64 uuid[2], u32 flags)
@@ -624,7 +629,8 @@ const struct tmem_store tmem_local_store = {
 EXPORT_SYMBOL_IF_KUNIT(tmem_local_store);
 
 /* Evict down to @target stored pages; return how many were freed. */
-static unsigned long tmem_local_shrink_to(unsigned long target)
+static unsigned long tmem_local_shrink_to(unsigned long target,
+					  enum cleancache_evict_reason why)
 {
 	unsigned long irqflags, freed_pages = 0;
 	LIST_HEAD(freed);
@@ -636,7 +642,7 @@ static unsigned long tmem_local_shrink_to(unsigned long target)
 		spin_lock_irqsave(&tmem_local.lock, irqflags);
 		while (tmem_local.nr_pages > target &&
 		       n < TMEM_LOCAL_FREE_BATCH) {
-			page = tmem_local_evict_one();
+			page = tmem_local_evict_one(why);
 			list_add(&page->lru, &freed);
 			n++;
 		}
@@ -708,7 +714,8 @@ static unsigned long tmem_local_shrink_scan(struct shrinker *shrinker,
 	unsigned long nr = READ_ONCE(tmem_local.nr_pages), freed;
 
 	freed = tmem_local_shrink_to(nr > sc->nr_to_scan ?
-				     nr - sc->nr_to_scan : 0);
+				     nr - sc->nr_to_scan : 0,
+				     CLEANCACHE_EVICT_SHRINKER);
 	tmem_local_count(NULL, TL_SHRINKER_FREED, freed);
 	return freed ? freed : SHRINK_STOP;
 }
@@ -737,7 +744,7 @@ int tmem_local_set_capacity(unsigned long bytes)
 	spin_lock_irqsave(&tmem_local.lock, irqflags);
 	tmem_local.max_pages = pages;
 	spin_unlock_irqrestore(&tmem_local.lock, irqflags);
-	tmem_local_shrink_to(pages);
+	tmem_local_shrink_to(pages, CLEANCACHE_EVICT_RESIZE);
 	if (tmem_local_prealloc)
 		ret = tmem_local_fill();
 	mutex_unlock(&tmem_local_config_lock);
@@ -971,6 +978,8 @@ static int __init tmem_local_init(void)
 	int ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(tmem_local_stat_names) != TL_NR_STATS);
+	/* cleancache_evict copies the object id as the page events' key */
+	BUILD_BUG_ON(sizeof(struct tmem_oid) != CLEANCACHE_KEY_BYTES);
 
 	if (tmem_local_max_bytes) {
 		pages = tmem_local_max_bytes >> PAGE_SHIFT;
