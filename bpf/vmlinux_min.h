@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The few kernel types ccstat.bpf.c reads, declared by hand so that the
+ * The few kernel types ccstat's BPF programs read, declared by hand so that the
  * build needs no vmlinux BTF.  Every struct is preserve_access_index:
  * libbpf relocates each field by name against the running kernel's BTF,
  * so layout and nesting here do not matter (fields that the kernel keeps
@@ -99,6 +99,17 @@ struct mem_cgroup {
 struct task_struct {
 	int pid;
 	int tgid;
+};
+
+/* block layer: the device a request is for, its direction and size */
+struct block_device {
+	__u32 bd_dev;			/* dev_t */
+};
+
+struct request {
+	__u32 cmd_flags;		/* blk_opf_t: REQ_OP_* in the low byte */
+	unsigned int __data_len;
+	struct block_device *part;
 };
 
 #pragma clang attribute pop

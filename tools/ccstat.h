@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <signal.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include "../bpf/ccstat.h"
 #include "calc.h"
@@ -47,6 +48,8 @@ struct options {
 	size_t top_inodes;		/* export --top-inodes K */
 	size_t synthetic;		/* hidden: export fake inodes, no BPF */
 	__u32 map_entries;		/* hidden: inode/workload map capacity */
+	double sample;			/* analyze --sample: 0 = default (1) */
+	__u64 store_size;		/* analyze --store-size, bytes; 0 = ask */
 	unsigned long long seen;	/* options given, 1 << enum opt_id */
 };
 
@@ -74,6 +77,15 @@ int cmd_trace(int argc, char **argv, struct options *opt);
 int cmd_run(int argc, char **argv, struct options *opt);
 int cmd_check(int argc, char **argv, struct options *opt);
 int cmd_export(int argc, char **argv, struct options *opt);
+int cmd_analyze(int argc, char **argv, struct options *opt);
+
+/*
+ * cmd_run.c: a forked child waits for one byte on @go_fd, then execs
+ * @cmd, writing errno to @err_fd if that fails; wait_child reaps it
+ * (forwarding a ^C as SIGTERM) and gives a shell's exit status.
+ */
+void child_main(int go_fd, int err_fd, char **cmd);
+int wait_child(pid_t pid, int *status);
 
 /* "ccstat: failed to <what>: <why>" on stderr; returns 1 */
 int fail(const char *what, const char *fmt, ...)
@@ -164,6 +176,16 @@ struct kernel_support {
 	bool functions;
 };
 int probe_kernel_support(struct kernel_support *ks);
+
+/* Shared with the other BPF objects (cmd_analyze.c) */
+struct btf;
+struct bpf_object;
+struct btf *vmlinux_btf(void);
+bool have_bpf_privileges(void);
+void bpf_set_verbose(bool on);
+void sum_percpu(__u64 *out, const __u64 *vals, int ncpus, size_t nr);
+/* run time and runs of every program of @obj (BPF stats on) */
+void bpf_object_cost(struct bpf_object *obj, __u64 *run_ns, __u64 *run_cnt);
 
 /* ---- sysinfo.c: /proc, debugfs, cgroups ---- */
 

@@ -38,7 +38,7 @@ static int write_str(const char *path, const char *s)
 }
 
 /* The child: wait for the go, then exec; report an exec failure */
-static void child_main(int go_fd, int err_fd, char **cmd)
+void child_main(int go_fd, int err_fd, char **cmd)
 {
 	char c;
 	int e;
@@ -138,7 +138,7 @@ out:
 	free(fs);
 }
 
-static int wait_child(pid_t pid, int *status)
+int wait_child(pid_t pid, int *status)
 {
 	bool forwarded = false;
 	int st;

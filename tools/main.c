@@ -32,6 +32,7 @@ enum opt_id {
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_NO_BPF_STATS, O_TIMESTAMP,
 	O_PID, O_CGROUP, O_DEV, O_OP, O_SORT, O_RATE, O_ALL, O_TOTAL,
 	O_CSV, O_DURATION, O_LISTEN, O_PROM_FILE, O_TOP_INODES,
+	O_SAMPLE, O_STORE_SIZE,
 	/* hidden: for tests and debugging */
 	O_ATTACH, O_RINGBUF, O_SYNTHETIC, O_MAP_ENTRIES,
 	O_NR,
@@ -69,6 +70,8 @@ static const struct opt_desc opt_descs[O_NR] = {
 	[O_LISTEN] = { "listen", 0, "ADDR:PORT", "serve /metrics there: HOST:PORT, [IPv6]:PORT, :PORT (default " EXPORT_DEFAULT_LISTEN ")" },
 	[O_PROM_FILE] = { "prom-file", 0, "PATH", "write the metrics to PATH every interval" },
 	[O_TOP_INODES] = { "top-inodes", 0, "K", "per-inode series for the K busiest inodes, plus \"other\"" },
+	[O_SAMPLE] = { "sample", 0, "RATE", "track this share of page keys, 0 < RATE <= 1 (default 1)" },
+	[O_STORE_SIZE] = { "store-size", 0, "SIZE", "the store's capacity for the sizing curve, e.g. 512M (default: what the store reports)" },
 	[O_ATTACH] = { "attach", 0, "MODE", NULL },
 	[O_RINGBUF] = { "ringbuf-kib", 0, "KIB", NULL },
 	[O_SYNTHETIC] = { "synthetic", 0, "N", NULL },
@@ -96,6 +99,10 @@ static const struct command commands[] = {
 	  "serve Prometheus/OpenMetrics metrics (default " EXPORT_DEFAULT_LISTEN ")",
 	  BPF_OPTS | FILTER_OPTS | B(O_LISTEN) | B(O_PROM_FILE) |
 	  B(O_TOP_INODES) | B(O_SYNTHETIC), 1 },
+	{ "analyze", cmd_analyze, "[interval [count]] | [--] COMMAND [ARGS...]",
+	  "why gets missed, what the store is worth, how big it should be",
+	  B(O_NO_BPF_STATS) | B(O_MAP_ENTRIES) | B(O_DEV) | B(O_SAMPLE) |
+	  B(O_STORE_SIZE), -1 },
 	{ "help", cmd_help, "[COMMAND]", "show this help, or COMMAND's", 0, 1 },
 	{ "version", cmd_version, "", "show the version", 0, 0 },
 };
@@ -289,6 +296,33 @@ static int parse_number(const char *what, const char *arg, unsigned long min,
 	return 0;
 }
 
+/* Bytes, with an optional K, M, G or T suffix (powers of 1024); > 0 */
+static int parse_size(const char *arg, __u64 *bytes)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *arg == '-')
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	}
+	if (*end == 'i' && shift)
+		end++;
+	if (*end == 'B' && shift)
+		end++;
+	if (*end || !v || v > (~0ull >> shift))
+		return -1;
+	*bytes = v << shift;
+	return 0;
+}
+
 /* One option's value into @opt; 0 or the exit status of a usage error */
 static int apply_option(int id, const char *arg, struct options *opt)
 {
@@ -364,6 +398,20 @@ static int apply_option(int id, const char *arg, struct options *opt)
 			opt->top_inodes = v;
 		else
 			opt->synthetic = v;
+		break;
+	case O_SAMPLE: {
+		char *end;
+
+		errno = 0;
+		opt->sample = strtod(arg, &end);
+		if (errno || *end || !*arg || !(opt->sample > 0) ||
+		    opt->sample > 1)
+			return usage_error("parse sampling rate", "'%s' is not a number in (0, 1]", arg);
+		break;
+	}
+	case O_STORE_SIZE:
+		if (parse_size(arg, &opt->store_size))
+			return usage_error("parse store size", "'%s': use a size such as 65536, 512K, 256M or 2G", arg);
 		break;
 	case O_MAP_ENTRIES:
 		if (parse_number("parse map entries", arg, 16, 1u << 22, &v))

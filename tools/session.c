@@ -25,7 +25,6 @@
 #include "mapmem.h"
 #include "ccstat.skel.h"
 
-static void sum_percpu(__u64 *out, const __u64 *vals, int ncpus, size_t nr);
 
 struct session {
 	struct ccstat_bpf *skel;
@@ -85,7 +84,7 @@ static bool btf_has(const struct btf *btf, const char *name, __u32 kind)
 	return btf && btf__find_by_name_kind(btf, name, kind) >= 0;
 }
 
-static struct btf *vmlinux_btf(void)
+struct btf *vmlinux_btf(void)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 
@@ -123,12 +122,17 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
+void bpf_set_verbose(bool on)
+{
+	libbpf_set_print(on ? libbpf_print : libbpf_quiet);
+}
+
 static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
 {
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-static bool have_bpf_privileges(void)
+bool have_bpf_privileges(void)
 {
 	/* CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (5.8+) */
 	struct __user_cap_header_struct hdr = {
@@ -317,7 +321,7 @@ int session_open(struct session **sp, const struct options *opt,
 	struct btf *btf;
 	int err;
 
-	libbpf_set_print(opt->verbose ? libbpf_print : libbpf_quiet);
+	bpf_set_verbose(opt->verbose);
 	if (!have_bpf_privileges())
 		return fail("load BPF programs",
 			    "permission denied (run as root, or with CAP_BPF and CAP_PERFMON)");
@@ -441,7 +445,7 @@ void session_close(struct session *s)
 }
 
 /* Sum one per-CPU value of @nr u64 counters */
-static void sum_percpu(__u64 *out, const __u64 *vals, int ncpus, size_t nr)
+void sum_percpu(__u64 *out, const __u64 *vals, int ncpus, size_t nr)
 {
 	size_t i;
 	int cpu;
@@ -676,12 +680,12 @@ static int read_fs(struct session *s, struct snapshot *snap)
 	return merge_retired(s, snap);
 }
 
-static void prog_cost(struct session *s, __u64 *run_ns, __u64 *run_cnt)
+void bpf_object_cost(struct bpf_object *obj, __u64 *run_ns, __u64 *run_cnt)
 {
 	struct bpf_program *p;
 
 	*run_ns = *run_cnt = 0;
-	bpf_object__for_each_program(p, s->skel->obj) {
+	bpf_object__for_each_program(p, obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(p);
@@ -714,7 +718,7 @@ int session_snapshot(struct session *s, struct snapshot *snap)
 	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &zero, vals))
 		sum_percpu((__u64 *)&snap->drops, vals, s->ncpus, ndrops);
 	free(vals);
-	prog_cost(s, &snap->run_time_ns, &snap->run_cnt);
+	bpf_object_cost(s->skel->obj, &snap->run_time_ns, &snap->run_cnt);
 
 	err = read_fs(s, snap);
 	if (!err)

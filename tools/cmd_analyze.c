@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ccstat analyze [interval [count]] | [--] COMMAND: for the whole machine
+ * or one filesystem (--dev), over an interval, until ^C, or while COMMAND
+ * runs, answer three questions per filesystem:
+ *
+ *   why did gets miss    cold, evicted (and the store's reason), invalidated,
+ *                        refused, unknown; from the sampled page keys
+ *   what is it worth     hits per put, bytes copied per hit, the disk reads
+ *                        and disk time the hits saved, the CPU time of puts
+ *                        and gets, and their latency histograms
+ *   how big should it be the hit ratio predicted at 1/4x to 4x the store's
+ *                        size, from the put->get reuse distances
+ *
+ * The BPF side is ccanalyze.bpf.c; the arithmetic is analyze.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "analyze.h"
+#include "views.h"
+#include "ccanalyze.skel.h"
+
+struct analyzer {
+	struct ccanalyze_bpf *skel;
+	int stats_fd;
+	int ncpus;
+	double rate;
+	bool timed;
+};
+
+static const char *const core_progs[] = {
+	"ca_put", "ca_get", "ca_inval_page", "ca_inval_inode",
+	"ca_pool_create", "ca_pool_destroy", "ca_evict",
+};
+
+static bool btf_has_tp(const struct btf *btf, const char *tp)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
+}
+
+static bool btf_has_func(const struct btf *btf, const char *fn)
+{
+	return btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) >= 0;
+}
+
+int analyzer_open(struct analyzer **ap, const struct options *opt,
+		  const struct analyzer_cfg *cfg)
+{
+	static const char *const timing[] = {
+		"ca_put_enter", "ca_put_exit", "ca_get_enter", "ca_get_exit",
+	};
+	struct bpf_program *p;
+	struct analyzer *a;
+	struct btf *btf;
+	double rate = cfg->sample > 0 ? cfg->sample : 1;
+	size_t i;
+	int err;
+
+	bpf_set_verbose(opt->verbose);
+	if (!have_bpf_privileges())
+		return fail("load BPF programs",
+			    "permission denied (run as root, or with CAP_BPF and CAP_PERFMON)");
+	btf = vmlinux_btf();
+	if (!btf)
+		return fail("load kernel BTF",
+			    "/sys/kernel/btf/vmlinux not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y)");
+	if (!btf_has_tp(btf, "cleancache_evict")) {
+		btf__free(btf);
+		return fail("analyze",
+			    "this kernel has no cleancache_evict tracepoint (the series' tracepoints with file keys are needed; `ccstat check` says what it has)");
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		btf__free(btf);
+		return fail("allocate analyzer", "%s", strerror(ENOMEM));
+	}
+	a->stats_fd = -1;
+	a->skel = ccanalyze_bpf__open();
+	if (!a->skel) {
+		fail("open BPF object", "%s", strerror(errno));
+		goto err_free;
+	}
+	a->skel->rodata->sample_threshold =
+		(__u32)llround(rate * (1u << CA_SAMPLE_BITS));
+	if (!a->skel->rodata->sample_threshold)
+		a->skel->rodata->sample_threshold = 1;
+	a->rate = (double)a->skel->rodata->sample_threshold /
+		  (1u << CA_SAMPLE_BITS);
+	a->skel->rodata->targ_dev = opt->dev;
+	if (cfg->pages)
+		bpf_map__set_max_entries(a->skel->maps.pages, cfg->pages);
+	/* timing needs the frontend's functions in BTF; the rest does not */
+	a->timed = !cfg->no_latency &&
+		   btf_has_func(btf, "__cleancache_put_folio") &&
+		   btf_has_func(btf, "__cleancache_get_folio");
+	for (i = 0; i < sizeof(timing) / sizeof(timing[0]); i++) {
+		p = bpf_object__find_program_by_name(a->skel->obj, timing[i]);
+		if (p)
+			bpf_program__set_autoload(p, a->timed);
+	}
+	if (!btf_has_tp(btf, "block_rq_issue") ||
+	    !btf_has_tp(btf, "block_rq_complete")) {
+		bpf_program__set_autoload(a->skel->progs.ca_rq_issue, false);
+		bpf_program__set_autoload(a->skel->progs.ca_rq_complete, false);
+	}
+	btf__free(btf);
+	btf = NULL;
+
+	err = ccanalyze_bpf__load(a->skel);
+	if (err) {
+		fail("load BPF programs", "%s%s", strerror(-err),
+		     opt->verbose ? "" : " (-v shows the verifier log)");
+		goto err_destroy;
+	}
+	for (i = 0; i < sizeof(core_progs) / sizeof(core_progs[0]); i++) {
+		p = bpf_object__find_program_by_name(a->skel->obj,
+						     core_progs[i]);
+		if (!p || !bpf_program__attach(p)) {
+			fail("attach BPF program", "%s: %s", core_progs[i],
+			     strerror(errno));
+			goto err_destroy;
+		}
+	}
+	bpf_object__for_each_program(p, a->skel->obj) {
+		bool core = false;
+
+		for (i = 0; i < sizeof(core_progs) / sizeof(core_progs[0]); i++)
+			core |= !strcmp(bpf_program__name(p), core_progs[i]);
+		if (core || !bpf_program__autoload(p))
+			continue;
+		if (!bpf_program__attach(p)) {
+			verbose(opt, "cannot attach %s: %s (going on without it)\n",
+				bpf_program__name(p), strerror(errno));
+			if (strstr(bpf_program__name(p), "_enter") ||
+			    strstr(bpf_program__name(p), "_exit"))
+				a->timed = false;
+		}
+	}
+	if (!opt->no_bpf_stats)
+		a->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	a->ncpus = libbpf_num_possible_cpus();
+	*ap = a;
+	return 0;
+
+err_destroy:
+	ccanalyze_bpf__destroy(a->skel);
+err_free:
+	btf__free(btf);
+	free(a);
+	return 1;
+}
+
+double analyzer_sample_rate(const struct analyzer *a)
+{
+	return a->rate;
+}
+
+bool analyzer_timed(const struct analyzer *a)
+{
+	return a->timed;
+}
+
+void analyzer_close(struct analyzer *a)
+{
+	if (!a)
+		return;
+	if (a->stats_fd >= 0)
+		close(a->stats_fd);
+	ccanalyze_bpf__destroy(a->skel);
+	free(a);
+}
+
+void ca_snapshot_free(struct ca_snapshot *snap)
+{
+	free(snap->fs);
+	free(snap->devs);
+	memset(snap, 0, sizeof(*snap));
+}
+
+static int read_fs(struct analyzer *a, struct ca_snapshot *snap)
+{
+	size_t nr = sizeof(struct ca_fs) / sizeof(__u64);
+	int fd = bpf_map__fd(a->skel->maps.fs_stats);
+	struct cc_fs_key key, next, *prev = NULL;
+	__u64 *vals;
+
+	vals = calloc((size_t)a->ncpus, sizeof(struct ca_fs));
+	snap->fs = calloc(CA_MAX_FS, sizeof(*snap->fs));
+	if (!vals || !snap->fs) {
+		free(vals);
+		return -ENOMEM;
+	}
+	while (snap->nr_fs < CA_MAX_FS &&
+	       !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;
+		snap->fs[snap->nr_fs].key = key;
+		sum_percpu((__u64 *)&snap->fs[snap->nr_fs].c, vals, a->ncpus,
+			   nr);
+		snap->nr_fs++;
+	}
+	free(vals);
+	return 0;
+}
+
+static int read_devs(struct analyzer *a, struct ca_snapshot *snap)
+{
+	int fd = bpf_map__fd(a->skel->maps.dev_reads);
+	__u32 key, next, *prev = NULL;
+
+	snap->devs = calloc(CA_MAX_DEVS, sizeof(*snap->devs));
+	if (!snap->devs)
+		return -ENOMEM;
+	while (snap->nr_devs < CA_MAX_DEVS &&
+	       !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &snap->devs[snap->nr_devs].d))
+			continue;
+		snap->devs[snap->nr_devs++].dev = key;
+	}
+	return 0;
+}
+
+int analyzer_snapshot(struct analyzer *a, struct ca_snapshot *snap)
+{
+	size_t nlat = sizeof(struct ca_lat) / sizeof(__u64);
+	__u64 *vals;
+	__u32 k;
+
+	memset(snap, 0, sizeof(*snap));
+	snap->mono_ns = mono_ns();
+	k = 0;
+	bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.global), &k, &snap->g);
+	vals = calloc((size_t)a->ncpus, sizeof(struct ca_lat));
+	if (!vals)
+		return -ENOMEM;
+	for (k = 0; k < 2; k++)
+		if (!bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.lat), &k,
+					 vals))
+			sum_percpu(snap->lat[k].slot, vals, a->ncpus, nlat);
+	free(vals);
+	if (read_fs(a, snap) || read_devs(a, snap)) {
+		ca_snapshot_free(snap);
+		return -ENOMEM;
+	}
+	bpf_object_cost(a->skel->obj, &snap->run_time_ns, &snap->run_cnt);
+	return 0;
+}
+
+/* ---- printing ---- */
+
+struct report_ctx {
+	const struct options *opt;
+	struct analyzer *a;
+	struct view_ctx v;
+	__u64 capacity;		/* store pages; 0 unknown */
+	const char *store;	/* backend name */
+	FILE *f;
+};
+
+static const double factors[] = { 0.25, 0.5, 1, 2, 4 };
+#define NFACTORS (sizeof(factors) / sizeof(factors[0]))
+
+/* The store's capacity in pages: --store-size, else tmem_local's */
+static void read_capacity(struct report_ctx *r)
+{
+	struct store_stats st;
+	struct kstats k;
+
+	if (r->opt->store_size) {
+		r->capacity = r->opt->store_size / CA_PAGE_SIZE;
+	} else if (!store_read(&st) && st.max_pages) {
+		r->capacity = st.max_pages;
+	}
+	r->store = "";
+	if (!kstats_read(&k) && k.backend[0]) {
+		static char name[32];
+
+		snprintf(name, sizeof(name), "%s", k.backend);
+		r->store = name;
+	}
+}
+
+/* The block device under a filesystem, kernel encoding (0 unknown) */
+static __u32 fs_block_dev(const struct report_ctx *r, __u32 fsdev)
+{
+	const struct mount_info *m = mounts_find(&r->v.mt, fsdev);
+	struct stat st;
+
+	if (m && m->source[0] == '/' && !stat(m->source, &st) &&
+	    S_ISBLK(st.st_mode))
+		return (major(st.st_rdev) << 20) | minor(st.st_rdev);
+	return fsdev;
+}
+
+/* Read time per sector on that device since ccstat started; < 0 unknown */
+static double dev_ns_per_sector(const struct ca_snapshot *now, __u32 bdev)
+{
+	size_t i;
+
+	for (i = 0; i < now->nr_devs; i++)
+		if (now->devs[i].dev == bdev && now->devs[i].d.sectors)
+			return (double)now->devs[i].d.ns /
+			       now->devs[i].d.sectors;
+	return -1;
+}
+
+static void pct_or_dash(char *buf, size_t len, double pct)
+{
+	if (pct < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f%%", pct);
+}
+
+static void json_num(FILE *f, const char *key, double v, bool comma)
+{
+	fprintf(f, "%s\"%s\":", comma ? "," : "", key);
+	if (v < 0 || isnan(v))
+		fputs("null", f);
+	else if (v == floor(v) && v < 1e15)
+		fprintf(f, "%.0f", v);
+	else
+		fprintf(f, "%.6g", v);
+}
+
+static void print_fs_text(struct report_ctx *r, const char *title,
+			  const struct ca_fs *c, double ns_per_sector)
+{
+	FILE *f = r->f;
+	struct ca_worth w;
+	char line[256], a[16], b[16];
+	__u64 gets = c->hits + c->misses;
+	double share = ca_tracked_share(c);
+	size_t i;
+	int k;
+
+	ca_worth_of(c, ns_per_sector, &w);
+	fprintf(f, "%s\n", title);
+	pct_or_dash(a, sizeof(a), gets ? 100.0 * c->hits / gets : -1);
+	fprintf(f, "  gets      %llu: %llu hits (%s), %llu misses; puts %llu stored, %llu refused\n",
+		(unsigned long long)gets, (unsigned long long)c->hits, a,
+		(unsigned long long)c->misses, (unsigned long long)c->puts,
+		(unsigned long long)c->puts_refused);
+	fprintf(f, "  misses   ");
+	for (k = 0; k < CA_NR_CAUSES; k++) {
+		double est = ca_cause_estimate(c, k);
+
+		pct_or_dash(a, sizeof(a), c->misses ?
+			    100.0 * est / c->misses : -1);
+		fprintf(f, " %s %.0f (%s)%s", ca_cause_names[k], est, a,
+			k + 1 < CA_NR_CAUSES ? "," : "\n");
+	}
+	pct_or_dash(a, sizeof(a), share < 0 ? -1 : 100 * share);
+	fprintf(f, "            from %llu sampled misses of %llu sampled gets (%s of gets tracked)\n",
+		(unsigned long long)c->misses_sampled,
+		(unsigned long long)c->gets_sampled, a);
+	fprintf(f, "  evicted  ");
+	for (k = 0; k < CA_NR_EVICT; k++)
+		fprintf(f, " %s %llu%s", ca_evict_names[k],
+			(unsigned long long)c->evict[k],
+			k + 1 < CA_NR_EVICT ? "," : "\n");
+	ca_worth_line(line, sizeof(line), &w);
+	fprintf(f, "  worth     %s\n", line);
+	pct_or_dash(a, sizeof(a), w.put_efficiency < 0 ? -1 :
+		    100 * w.put_efficiency);
+	ca_format_bytes(b, sizeof(b), w.bytes_per_hit);
+	fprintf(f, "            %s of puts paid off (hits / puts); %s copied per hit",
+		a, w.bytes_per_hit < 0 ? "-" : b);
+	if (w.put_avg_us >= 0)
+		fprintf(f, "; put %.1f µs, get %.1f µs on average",
+			w.put_avg_us, w.get_avg_us < 0 ? 0 : w.get_avg_us);
+	fputc('\n', f);
+	fprintf(f, "  size     ");
+	if (!r->capacity) {
+		fprintf(f, " store size unknown (use --store-size)\n");
+		return;
+	}
+	for (i = 0; i < NFACTORS; i++) {
+		__u64 pages = (__u64)(r->capacity * factors[i]);
+
+		ca_format_bytes(b, sizeof(b), (double)pages * CA_PAGE_SIZE);
+		pct_or_dash(a, sizeof(a),
+			    ca_predict_hit_pct(c, pages, r->capacity));
+		fprintf(f, " %gx %s: %s%s", factors[i], b, a,
+			i + 1 < NFACTORS ? "," : "\n");
+	}
+	pct_or_dash(a, sizeof(a), ca_sampled_hit_pct(c));
+	fprintf(f, "            (predicted hit ratio at each store size; measured now %s)\n", a);
+}
+
+static void print_fs_json(struct report_ctx *r, const struct ca_fs *c,
+			  double ns_per_sector)
+{
+	FILE *f = r->f;
+	struct ca_worth w;
+	bool first = true;
+	size_t i;
+	int k;
+
+	ca_worth_of(c, ns_per_sector, &w);
+	json_num(f, "gets", (double)(c->hits + c->misses), true);
+	json_num(f, "hits", (double)c->hits, true);
+	json_num(f, "misses", (double)c->misses, true);
+	json_num(f, "puts", (double)c->puts, true);
+	json_num(f, "puts_refused", (double)c->puts_refused, true);
+	fprintf(f, ",\"misses_by_cause\":{");
+	for (k = 0; k < CA_NR_CAUSES; k++)
+		json_num(f, ca_cause_names[k], ca_cause_estimate(c, k), k);
+	fprintf(f, "},\"sampled\":{");
+	json_num(f, "gets", (double)c->gets_sampled, false);
+	json_num(f, "hits", (double)c->hits_sampled, true);
+	json_num(f, "misses", (double)c->misses_sampled, true);
+	json_num(f, "hits_without_distance", (double)c->hit_no_dist, true);
+	for (k = 0; k < CA_NR_CAUSES; k++)
+		json_num(f, ca_cause_names[k], (double)c->cause[k], true);
+	json_num(f, "tracked_share", ca_tracked_share(c), true);
+	fprintf(f, "},\"evictions\":{");
+	for (k = 0; k < CA_NR_EVICT; k++)
+		json_num(f, ca_evict_names[k], (double)c->evict[k], k);
+	fprintf(f, "},\"worth\":{");
+	json_num(f, "put_efficiency", w.put_efficiency, false);
+	json_num(f, "bytes_copied_per_hit", w.bytes_per_hit, true);
+	json_num(f, "saved_bytes", (double)w.saved_bytes, true);
+	json_num(f, "saved_sectors", (double)w.saved_sectors, true);
+	json_num(f, "saved_disk_seconds", w.saved_disk_s, true);
+	json_num(f, "cpu_seconds", w.cpu_s, true);
+	json_num(f, "put_avg_us", w.put_avg_us, true);
+	json_num(f, "get_avg_us", w.get_avg_us, true);
+	fprintf(f, "},\"sizing\":[");
+	for (i = 0; r->capacity && i < NFACTORS; i++) {
+		__u64 pages = (__u64)(r->capacity * factors[i]);
+
+		fprintf(f, "%s{", i ? "," : "");
+		json_num(f, "factor", factors[i], false);
+		json_num(f, "size_bytes", (double)pages * CA_PAGE_SIZE, true);
+		json_num(f, "predicted_hit_pct",
+			 ca_predict_hit_pct(c, pages, r->capacity), true);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"measured_hit_pct\":");
+	if (ca_sampled_hit_pct(c) < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%.3f", ca_sampled_hit_pct(c));
+	fprintf(f, ",\"reuse_distance\":[");
+	for (k = 0; k < CA_DIST_BUCKETS; k++) {
+		__u64 lo, hi;
+
+		if (!c->dist[k])
+			continue;
+		ca_dist_bounds(k, &lo, &hi);
+		fprintf(f, "%s{\"lo\":%llu,\"hi\":%llu,\"count\":%llu}",
+			first ? "" : ",", (unsigned long long)lo,
+			(unsigned long long)hi, (unsigned long long)c->dist[k]);
+		first = false;
+	}
+	fputc(']', f);
+}
+
+static void print_lat_text(FILE *f, const char *what, const struct ca_lat *l)
+{
+	__u64 max = 0;
+	int i, lo = -1, hi = -1;
+
+	for (i = 0; i < CA_LAT_SLOTS; i++) {
+		if (!l->slot[i])
+			continue;
+		if (lo < 0)
+			lo = i;
+		hi = i;
+		if (l->slot[i] > max)
+			max = l->slot[i];
+	}
+	if (lo < 0)
+		return;
+	fprintf(f, "\n%s latency (ns)\n%20s : %-10s |%-30s|\n", what, "ns",
+		"count", "distribution");
+	for (i = lo; i <= hi; i++) {
+		char range[48], bar[31];
+		int n = (int)(30 * l->slot[i] / max);
+
+		snprintf(range, sizeof(range), "%llu -> %llu",
+			 i ? 1ull << i : 0ull, (1ull << (i + 1)) - 1);
+		memset(bar, '*', (size_t)n);
+		bar[n] = 0;
+		fprintf(f, "%20s : %-10llu |%-30s|\n", range,
+			(unsigned long long)l->slot[i], bar);
+	}
+}
+
+static void print_lat_json(FILE *f, const char *what, const struct ca_lat *l)
+{
+	bool first = true;
+	int i;
+
+	fprintf(f, ",\"%s_latency_ns\":[", what);
+	for (i = 0; i < CA_LAT_SLOTS; i++) {
+		if (!l->slot[i])
+			continue;
+		fprintf(f, "%s{\"lo\":%llu,\"hi\":%llu,\"count\":%llu}",
+			first ? "" : ",", i ? 1ull << i : 0ull,
+			1ull << (i + 1), (unsigned long long)l->slot[i]);
+		first = false;
+	}
+	fputc(']', f);
+}
+
+static void report(struct report_ctx *r, const struct ca_snapshot *now,
+		   const struct ca_snapshot *base, double secs)
+{
+	struct ca_fs_row *rows;
+	struct ca_fs total = {};
+	struct ca_lat lat[2];
+	char title[512], cap[32];
+	bool first_fs = true;
+	__u64 dcnt = now->run_cnt - base->run_cnt;
+	double cost = dcnt ? (double)(now->run_time_ns - base->run_time_ns) /
+			     dcnt : -1;
+	size_t i;
+	int k;
+
+	rows = calloc(now->nr_fs ? now->nr_fs : 1, sizeof(*rows));
+	if (!rows)
+		return;
+	ca_snapshot_delta(now, base, rows);
+	for (k = 0; k < 2; k++)
+		ca_lat_sub(&lat[k], &now->lat[k], &base->lat[k]);
+	view_ctx_refresh(&r->v);
+	read_capacity(r);
+	ca_format_bytes(cap, sizeof(cap), (double)r->capacity * CA_PAGE_SIZE);
+
+	if (r->opt->json) {
+		fprintf(r->f, "{\"type\":\"analyze\",\"interval_s\":%.3f,\"store\":",
+			secs);
+		json_str(r->f, r->store);
+		json_num(r->f, "store_capacity_bytes", r->capacity ?
+			 (double)r->capacity * CA_PAGE_SIZE : -1, true);
+		json_num(r->f, "sample_rate", analyzer_sample_rate(r->a), true);
+		json_num(r->f, "untracked_puts", (double)now->g.untracked, true);
+		json_num(r->f, "bpf_ns_per_event", cost, true);
+		fprintf(r->f, ",\"filesystems\":[");
+	} else {
+		fprintf(r->f, "ccstat analyze: %.1f s; store %s, %s; %.4g%% of page keys sampled",
+			secs, r->store[0] ? r->store : "?",
+			r->capacity ? cap : "size unknown",
+			100 * analyzer_sample_rate(r->a));
+		if (now->g.untracked)
+			fprintf(r->f, "; %llu puts untracked (record map full: raise --map-entries or lower --sample)",
+				(unsigned long long)now->g.untracked);
+		fputc('\n', r->f);
+	}
+	for (i = 0; i < now->nr_fs; i++) {
+		struct fs_view fv;
+		double nsps;
+
+		if (!rows[i].c.puts && !rows[i].c.puts_refused &&
+		    !rows[i].c.hits && !rows[i].c.misses)
+			continue;
+		ca_fs_add(&total, &rows[i].c);
+		fs_view_of(&r->v, &rows[i].key, &fv);
+		nsps = dev_ns_per_sector(now, fs_block_dev(r, rows[i].key.dev));
+		if (r->opt->json) {
+			fprintf(r->f, "%s{\"dev\":", first_fs ? "" : ",");
+			first_fs = false;
+			json_str(r->f, fv.dev);
+			fprintf(r->f, ",\"fstype\":");
+			json_str(r->f, fv.fstype ? fv.fstype : "");
+			fprintf(r->f, ",\"mount\":");
+			json_str(r->f, fv.mount ? fv.mount : "");
+			fprintf(r->f, ",\"pool\":%d", fv.pool);
+			print_fs_json(r, &rows[i].c, nsps);
+			fputc('}', r->f);
+		} else {
+			snprintf(title, sizeof(title), "\n%s (%s %s, pool %d)",
+				 fv.mount ? fv.mount : "?",
+				 fv.fstype ? fv.fstype : "?", fv.dev, fv.pool);
+			print_fs_text(r, title, &rows[i].c, nsps);
+		}
+	}
+	if (r->opt->json) {
+		fprintf(r->f, "],\"total\":{");
+		fprintf(r->f, "\"dev\":\"total\"");
+		print_fs_json(r, &total, -1);
+		fputc('}', r->f);
+		print_lat_json(r->f, "put", &lat[0]);
+		print_lat_json(r->f, "get", &lat[1]);
+		fprintf(r->f, "}\n");
+	} else {
+		print_fs_text(r, "\ntotal", &total, -1);
+		print_lat_text(r->f, "put", &lat[0]);
+		print_lat_text(r->f, "get", &lat[1]);
+		if (cost >= 0)
+			fprintf(r->f, "\nBPF cost: %.0f ns per event (%llu events)\n",
+				cost, (unsigned long long)dcnt);
+	}
+	fflush(r->f);
+	free(rows);
+}
+
+static bool is_interval(const char *s)
+{
+	char *end;
+
+	errno = 0;
+	strtod(s, &end);
+	return !errno && end != s && !*end;
+}
+
+static int run_command(struct report_ctx *r, char **cmd,
+		       struct ca_snapshot *a, struct ca_snapshot *b)
+{
+	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, status = 0, e, err;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
+		return fail("create pipe", "%s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return fail("fork", "%s", strerror(errno));
+	if (pid == 0) {
+		close(go[1]);
+		close(errp[0]);
+		child_main(go[0], errp[1], cmd);
+	}
+	close(go[0]);
+	close(errp[1]);
+	if (analyzer_snapshot(r->a, a) || write(go[1], "g", 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(go[1]);
+		close(errp[0]);
+		return fail("start command", "%s", strerror(errno));
+	}
+	close(go[1]);
+	if (read(errp[0], &e, sizeof(e)) == sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		close(errp[0]);
+		fail("run command", "%s: %s", cmd[0], strerror(e));
+		return e == ENOENT ? 127 : 126;
+	}
+	close(errp[0]);
+	err = wait_child(pid, &status);
+	if (err)
+		return fail("wait for command", "%s", strerror(-err));
+	if (analyzer_snapshot(r->a, b))
+		return fail("read BPF maps", "out of memory");
+	/* stderr, like perf stat: COMMAND's output stays alone on stdout */
+	r->f = stderr;
+	report(r, b, a, (double)(b->mono_ns - a->mono_ns) / 1e9);
+	return status;
+}
+
+int cmd_analyze(int argc, char **argv, struct options *opt)
+{
+	struct analyzer_cfg cfg = { .sample = opt->sample,
+				    .pages = opt->map_entries };
+	struct ca_snapshot a = {}, b = {};
+	struct report_ctx r = { .opt = opt, .f = stdout };
+	bool command = false, timed = false;
+	int ret = 0, err;
+	long n;
+
+	if (argc >= 2) {
+		if (is_interval(argv[1])) {
+			err = parse_interval_count(argc, argv, 1, opt, true);
+			if (err)
+				return err;
+			timed = true;
+		} else {
+			command = true;
+		}
+	}
+	if (analyzer_open(&r.a, opt, &cfg))
+		return 1;
+	view_ctx_init(&r.v, NULL);
+	if (command) {
+		ret = run_command(&r, argv + 1, &a, &b);
+		goto out;
+	}
+	if (analyzer_snapshot(r.a, &a)) {
+		ret = fail("read BPF maps", "out of memory");
+		goto out;
+	}
+	if (!timed && !opt->json)
+		fprintf(stderr, "Tracing... hit Ctrl-C to end.\n");
+	for (n = 0; !exiting && (opt->count < 0 || n < opt->count); n++) {
+		if (timed) {
+			sleep_until(a.mono_ns + (__u64)(opt->interval * 1e9));
+		} else {
+			while (!exiting)
+				pause();
+		}
+		if (analyzer_snapshot(r.a, &b)) {
+			ret = fail("read BPF maps", "out of memory");
+			goto out;
+		}
+		report(&r, &b, &a, (double)(b.mono_ns - a.mono_ns) / 1e9);
+		ca_snapshot_free(&a);
+		a = b;
+		memset(&b, 0, sizeof(b));
+		if (!timed)
+			break;
+	}
+out:
+	ca_snapshot_free(&a);
+	ca_snapshot_free(&b);
+	view_ctx_free(&r.v);
+	analyzer_close(r.a);
+	return ret;
+}
