@@ -50,6 +50,7 @@ struct options {
 	__u32 map_entries;		/* hidden: inode/workload map capacity */
 	double sample;			/* analyze --sample: 0 = default (1) */
 	__u64 store_size;		/* analyze --store-size, bytes; 0 = ask */
+	bool analyze;			/* export --analyze */
 	unsigned long long seen;	/* options given, 1 << enum opt_id */
 };
 

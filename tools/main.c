@@ -32,7 +32,7 @@ enum opt_id {
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_NO_BPF_STATS, O_TIMESTAMP,
 	O_PID, O_CGROUP, O_DEV, O_OP, O_SORT, O_RATE, O_ALL, O_TOTAL,
 	O_CSV, O_DURATION, O_LISTEN, O_PROM_FILE, O_TOP_INODES,
-	O_SAMPLE, O_STORE_SIZE,
+	O_SAMPLE, O_STORE_SIZE, O_ANALYZE,
 	/* hidden: for tests and debugging */
 	O_ATTACH, O_RINGBUF, O_SYNTHETIC, O_MAP_ENTRIES,
 	O_NR,
@@ -72,6 +72,7 @@ static const struct opt_desc opt_descs[O_NR] = {
 	[O_TOP_INODES] = { "top-inodes", 0, "K", "per-inode series for the K busiest inodes, plus \"other\"" },
 	[O_SAMPLE] = { "sample", 0, "RATE", "track this share of page keys, 0 < RATE <= 1 (default 1)" },
 	[O_STORE_SIZE] = { "store-size", 0, "SIZE", "the store's capacity for the sizing curve, e.g. 512M (default: what the store reports)" },
+	[O_ANALYZE] = { "analyze", 0, NULL, "also export what `ccstat analyze` measures: miss causes, worth, reuse distances" },
 	[O_ATTACH] = { "attach", 0, "MODE", NULL },
 	[O_RINGBUF] = { "ringbuf-kib", 0, "KIB", NULL },
 	[O_SYNTHETIC] = { "synthetic", 0, "N", NULL },
@@ -98,7 +99,8 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "[interval]",
 	  "serve Prometheus/OpenMetrics metrics (default " EXPORT_DEFAULT_LISTEN ")",
 	  BPF_OPTS | FILTER_OPTS | B(O_LISTEN) | B(O_PROM_FILE) |
-	  B(O_TOP_INODES) | B(O_SYNTHETIC), 1 },
+	  B(O_TOP_INODES) | B(O_SYNTHETIC) | B(O_ANALYZE) | B(O_SAMPLE) |
+	  B(O_STORE_SIZE), 1 },
 	{ "analyze", cmd_analyze, "[interval [count]] | [--] COMMAND [ARGS...]",
 	  "why gets missed, what the store is worth, how big it should be",
 	  B(O_NO_BPF_STATS) | B(O_MAP_ENTRIES) | B(O_DEV) | B(O_SAMPLE) |
@@ -409,6 +411,9 @@ static int apply_option(int id, const char *arg, struct options *opt)
 			return usage_error("parse sampling rate", "'%s' is not a number in (0, 1]", arg);
 		break;
 	}
+	case O_ANALYZE:
+		opt->analyze = true;
+		break;
 	case O_STORE_SIZE:
 		if (parse_size(arg, &opt->store_size))
 			return usage_error("parse store size", "'%s': use a size such as 65536, 512K, 256M or 2G", arg);
