@@ -53,6 +53,19 @@ bool analyzer_timed(const struct analyzer *a);
 void analyzer_close(struct analyzer *a);
 void ca_snapshot_free(struct ca_snapshot *snap);
 
+/*
+ * The store's capacity in pages (--store-size, else what tmem_local
+ * reports; 0 unknown), and the registered backend's name into @backend.
+ */
+__u64 analyze_capacity_pages(const struct options *opt, char *backend,
+			     size_t len);
+/*
+ * Read time per sector on the block device under filesystem @fsdev since
+ * the analyzer started (ns), or -1 if no read was timed there.
+ */
+double analyze_ns_per_sector(const struct mount_table *mt,
+			     const struct ca_snapshot *now, __u32 fsdev);
+
 /* ---- analyze.c: arithmetic on the counters ---- */
 
 /* @out = @now - @then, per field; filesystems matched by key */

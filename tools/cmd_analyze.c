@@ -272,50 +272,50 @@ struct report_ctx {
 	struct analyzer *a;
 	struct view_ctx v;
 	__u64 capacity;		/* store pages; 0 unknown */
-	const char *store;	/* backend name */
+	char store[32];		/* backend name */
 	FILE *f;
 };
 
 static const double factors[] = { 0.25, 0.5, 1, 2, 4 };
 #define NFACTORS (sizeof(factors) / sizeof(factors[0]))
 
-/* The store's capacity in pages: --store-size, else tmem_local's */
-static void read_capacity(struct report_ctx *r)
+__u64 analyze_capacity_pages(const struct options *opt, char *backend,
+			     size_t len)
 {
 	struct store_stats st;
 	struct kstats k;
+	__u64 pages = 0;
 
-	if (r->opt->store_size) {
-		r->capacity = r->opt->store_size / CA_PAGE_SIZE;
-	} else if (!store_read(&st) && st.max_pages) {
-		r->capacity = st.max_pages;
+	if (opt->store_size)
+		pages = opt->store_size / CA_PAGE_SIZE;
+	else if (!store_read(&st) && st.max_pages)
+		pages = st.max_pages;
+	if (backend && len) {
+		backend[0] = 0;
+		if (!kstats_read(&k) && k.backend[0])
+			snprintf(backend, len, "%s", k.backend);
 	}
-	r->store = "";
-	if (!kstats_read(&k) && k.backend[0]) {
-		static char name[32];
-
-		snprintf(name, sizeof(name), "%s", k.backend);
-		r->store = name;
-	}
+	return pages;
 }
 
-/* The block device under a filesystem, kernel encoding (0 unknown) */
-static __u32 fs_block_dev(const struct report_ctx *r, __u32 fsdev)
+static void read_capacity(struct report_ctx *r)
 {
-	const struct mount_info *m = mounts_find(&r->v.mt, fsdev);
+	r->capacity = analyze_capacity_pages(r->opt, r->store,
+					     sizeof(r->store));
+}
+
+double analyze_ns_per_sector(const struct mount_table *mt,
+			     const struct ca_snapshot *now, __u32 fsdev)
+{
+	const struct mount_info *m = mounts_find(mt, fsdev);
+	__u32 bdev = fsdev;
 	struct stat st;
-
-	if (m && m->source[0] == '/' && !stat(m->source, &st) &&
-	    S_ISBLK(st.st_mode))
-		return (major(st.st_rdev) << 20) | minor(st.st_rdev);
-	return fsdev;
-}
-
-/* Read time per sector on that device since ccstat started; < 0 unknown */
-static double dev_ns_per_sector(const struct ca_snapshot *now, __u32 bdev)
-{
 	size_t i;
 
+	/* btrfs's s_dev is anonymous: its device is the mount's source */
+	if (m && m->source[0] == '/' && !stat(m->source, &st) &&
+	    S_ISBLK(st.st_mode))
+		bdev = (major(st.st_rdev) << 20) | minor(st.st_rdev);
 	for (i = 0; i < now->nr_devs; i++)
 		if (now->devs[i].dev == bdev && now->devs[i].d.sectors)
 			return (double)now->devs[i].d.ns /
@@ -577,7 +577,7 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 			continue;
 		ca_fs_add(&total, &rows[i].c);
 		fs_view_of(&r->v, &rows[i].key, &fv);
-		nsps = dev_ns_per_sector(now, fs_block_dev(r, rows[i].key.dev));
+		nsps = analyze_ns_per_sector(&r->v.mt, now, rows[i].key.dev);
 		if (r->opt->json) {
 			fprintf(r->f, "%s{\"dev\":", first_fs ? "" : ",");
 			first_fs = false;
