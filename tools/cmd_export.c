@@ -18,6 +18,12 @@
  * everything else, and an inode that leaves the set hands its count to
  * "other".  So every counter is monotonic and the inode series of a
  * device always add up to its inode counts.
+ *
+ * With --analyze the analyzer of `ccstat analyze` (ccanalyze.bpf.c) runs
+ * beside the session, and its counters are exported per filesystem too:
+ * miss causes, the store's evictions, what hits saved and what puts and
+ * gets cost, the reuse distances as a histogram, and the hit ratio
+ * predicted at other store sizes.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,6 +36,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include "analyze.h"
 #include "metrics.h"
 #include "topk.h"
 #include "views.h"
@@ -50,12 +57,22 @@ struct fs_label {
 	char mountpoint[1024];
 };
 
+/* A filesystem's analysis counters, kept from scrape to scrape */
+struct analyze_fs {
+	__u32 dev;
+	struct ca_fs c;			/* since start, every pool summed */
+	struct metrics_analyze_acc acc;
+};
+
 struct exporter {
 	const struct options *opt;
 	struct session *s;		/* NULL: synthetic data */
+	struct analyzer *an;		/* --analyze; NULL: synthetic or off */
+	struct analyze_fs *afs;
+	size_t nafs;
 	pthread_mutex_t lock;
 	struct view_ctx v;
-	struct fs_label *labels;
+	struct fs_label **labels;	/* each its own block: rows point into them */
 	size_t nlabels;
 	struct topk top;		/* --top-inodes: the live set */
 	unsigned long synthetic_tick;
@@ -69,19 +86,21 @@ static const struct fs_label *label_of(struct exporter *e, __u32 dev)
 {
 	struct cc_fs_key k = { .dev = dev, .pool = -1 };
 	const struct mount_info *m;
-	struct fs_label *l;
+	struct fs_label *l, **ls;
 	struct fs_view fv;
 	size_t i;
 
 	for (i = 0; i < e->nlabels; i++)
-		if (e->labels[i].dev == dev)
-			return &e->labels[i];
-	l = realloc(e->labels, (e->nlabels + 1) * sizeof(*l));
+		if (e->labels[i]->dev == dev)
+			return e->labels[i];
+	ls = realloc(e->labels, (e->nlabels + 1) * sizeof(*ls));
+	if (!ls)
+		return NULL;
+	e->labels = ls;
+	l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	e->labels = l;
-	l = &l[e->nlabels++];
-	memset(l, 0, sizeof(*l));
+	ls[e->nlabels++] = l;
 	l->dev = dev;
 	m = mounts_find(&e->v.mt, dev);
 	fs_view_of(&e->v, &k, &fv);
@@ -252,6 +271,155 @@ static void read_store(struct metrics_store *ms)
 	ms->shrinker_freed = st.shrinker_freed;
 }
 
+/*
+ * Analysis counters that grow with every scrape, for tests without BPF:
+ * per filesystem 100 gets a tick (60 hits), misses of every cause, reuse
+ * distances around 50, 500, 5,000 and 50,000 puts, timed operations and
+ * disk reads at 12.5 us a sector.
+ */
+static int synthetic_analyze(struct exporter *e, struct ca_snapshot *snap)
+{
+	__u64 t = e->synthetic_tick;
+	size_t i;
+	int k;
+
+	memset(snap, 0, sizeof(*snap));
+	snap->fs = calloc(2, sizeof(*snap->fs));
+	snap->devs = calloc(2, sizeof(*snap->devs));
+	if (!snap->fs || !snap->devs) {
+		ca_snapshot_free(snap);
+		return -ENOMEM;
+	}
+	snap->nr_fs = snap->nr_devs = 2;
+	for (i = 0; i < 2; i++) {
+		struct ca_fs *c = &snap->fs[i].c;
+		const __u64 cause[CA_NR_CAUSES] = { 10, 20, 6, 3, 1 };
+
+		snap->fs[i].key = (struct cc_fs_key){ .dev = kdev_make(7, (unsigned)i), .pool = (int)i };
+		c->puts = 100 * t;
+		c->hits = c->hits_sampled = 60 * t;
+		c->misses = c->misses_sampled = 40 * t;
+		c->gets_sampled = 100 * t;
+		for (k = 0; k < CA_NR_CAUSES; k++)
+			c->cause[k] = cause[k] * t;
+		c->evict[CA_EV_CAPACITY] = 20 * t;
+		c->evict[CA_EV_LOWMEM] = 2 * t;
+		c->evict[CA_EV_SHRINKER] = t;
+		c->dist[ca_dist_bucket(50)] = 25 * t;	/* hits */
+		c->dist[ca_dist_bucket(500)] = 35 * t;
+		c->dist[ca_dist_bucket(5000)] = 15 * t;	/* evicted misses */
+		c->dist[ca_dist_bucket(50000)] = 5 * t;
+		c->put_ns = 2000 * c->puts;
+		c->put_timed = c->puts;
+		c->get_ns = 1500 * c->gets_sampled;
+		c->get_timed = c->gets_sampled;
+		snap->lat[0].slot[10] += 80 * t;
+		snap->lat[0].slot[12] += 20 * t;
+		snap->lat[1].slot[10] += 90 * t;
+		snap->lat[1].slot[11] += 10 * t;
+		snap->devs[i].dev = snap->fs[i].key.dev;
+		snap->devs[i].d = (struct ca_dev){ .reads = 4 * t,
+						   .sectors = 32 * t,
+						   .ns = 400000 * t };
+	}
+	return 0;
+}
+
+static struct analyze_fs *analyze_fs_of(struct exporter *e, __u32 dev)
+{
+	struct analyze_fs *a;
+	size_t i;
+
+	for (i = 0; i < e->nafs; i++)
+		if (e->afs[i].dev == dev)
+			return &e->afs[i];
+	a = realloc(e->afs, (e->nafs + 1) * sizeof(*a));
+	if (!a)
+		return NULL;
+	e->afs = a;
+	a = &a[e->nafs++];
+	memset(a, 0, sizeof(*a));
+	a->dev = dev;
+	metrics_analyze_acc_init(&a->acc);
+	return a;
+}
+
+/*
+ * Read the analyzer into @ma: a row for every filesystem of the main
+ * series (@devs) and every one the analyzer saw, kept once seen, so its
+ * series start at 0 like the others.  @rows has room for the rows.
+ */
+static int collect_analyze(struct exporter *e, const __u32 *devs,
+			   size_t ndevs, struct metrics_analyze *ma,
+			   struct metrics_analyze_fs **rows)
+{
+	struct ca_snapshot snap;
+	struct metrics_analyze_fs *r;
+	const struct fs_label *l;
+	__u64 cap;
+	size_t i, k;
+	int err;
+
+	err = e->an ? analyzer_snapshot(e->an, &snap) :
+		      synthetic_analyze(e, &snap);
+	if (err)
+		return err;
+	for (i = 0; i < ndevs; i++)
+		if (!analyze_fs_of(e, devs[i]))
+			goto oom;
+	for (i = 0; i < snap.nr_fs; i++)
+		if (!analyze_fs_of(e, snap.fs[i].key.dev))
+			goto oom;
+	r = calloc(e->nafs ? e->nafs : 1, sizeof(*r));
+	if (!r)
+		goto oom;
+	for (i = 0; i < e->nafs; i++)
+		memset(&e->afs[i].c, 0, sizeof(e->afs[i].c));
+	for (i = 0; i < snap.nr_fs; i++)
+		ca_fs_add(&analyze_fs_of(e, snap.fs[i].key.dev)->c,
+			  &snap.fs[i].c);
+	cap = e->an ? analyze_capacity_pages(e->opt, NULL, 0) :
+		      e->opt->store_size / CA_PAGE_SIZE;
+	*ma = (struct metrics_analyze){
+		.fs = r,
+		.nfs = e->nafs,
+		.sample_rate = e->an ? analyzer_sample_rate(e->an) :
+			       (e->opt->sample > 0 ? e->opt->sample : 1),
+		.capacity_bytes = cap * CA_PAGE_SIZE,
+		.timed = e->an ? analyzer_timed(e->an) : true,
+	};
+	for (k = 0; k < 2; k++)
+		ma->lat[k] = snap.lat[k];
+	for (i = 0; i < e->nafs; i++) {
+		struct analyze_fs *a = &e->afs[i];
+
+		metrics_analyze_acc_update(&a->acc, &a->c,
+			analyze_ns_per_sector(&e->v.mt, &snap, a->dev));
+		ma->lat_sum_s[0] += a->c.put_ns / 1e9;
+		ma->lat_sum_s[1] += a->c.get_ns / 1e9;
+		l = label_of(e, a->dev);
+		r[i] = (struct metrics_analyze_fs){
+			.device = l ? l->device : "",
+			.fstype = l ? l->fstype : "",
+			.mountpoint = l ? l->mountpoint : "",
+			.c = &a->c,
+			.acc = &a->acc,
+		};
+		for (k = 0; k < METRICS_NR_FACTORS; k++) {
+			double pct = cap ? ca_predict_hit_pct(&a->c,
+					(__u64)(cap * metrics_factors[k]), cap) : -1;
+
+			r[i].predicted[k] = pct < 0 ? -1 : pct / 100;
+		}
+	}
+	*rows = r;
+	ca_snapshot_free(&snap);
+	return 0;
+oom:
+	ca_snapshot_free(&snap);
+	return -ENOMEM;
+}
+
 /* Read the maps and render the body into e->body; call with e->lock held */
 static int collect(struct exporter *e, enum metrics_format f)
 {
@@ -260,6 +428,8 @@ static int collect(struct exporter *e, enum metrics_format f)
 		.inodes_on = e->opt->top_inodes > 0,
 		.pools = -1,
 	};
+	struct metrics_analyze_fs *mafs = NULL;
+	struct metrics_analyze ma;
 	struct metrics_inode *mi = NULL;
 	struct metrics_pool *mp = NULL;
 	struct metrics_fs *mfs = NULL;
@@ -298,6 +468,12 @@ static int collect(struct exporter *e, enum metrics_format f)
 		in.pools = (long long)e->v.nkp;
 		read_store(&in.store);
 	}
+	if (e->opt->analyze) {
+		err = collect_analyze(e, devs, in.nfs, &ma, &mafs);
+		if (err)
+			goto out;
+		in.analyze = &ma;
+	}
 	mbuf_reset(&e->body);
 	e->body_ns = 0;
 	metrics_render(&e->body, f, &in);
@@ -312,6 +488,7 @@ out:
 	free(devs);
 	free(mp);
 	free(mi);
+	free(mafs);
 	if (err)
 		return err;
 	e->body_ns = mono_ns();
@@ -486,8 +663,20 @@ int cmd_export(int argc, char **argv, struct options *opt)
 	listen = opt->listen;
 	if (!listen && !opt->prom_file)
 		listen = EXPORT_DEFAULT_LISTEN;
+	if (!opt->analyze && (opt->sample > 0 || opt->store_size))
+		return usage_error("parse arguments",
+				   "--sample and --store-size go with --analyze");
 	if (!opt->synthetic && session_open(&e.s, opt, &cfg))
 		return 1;
+	if (opt->analyze && !opt->synthetic) {
+		struct analyzer_cfg acfg = { .sample = opt->sample,
+					     .pages = opt->map_entries };
+
+		if (analyzer_open(&e.an, opt, &acfg)) {
+			session_close(e.s);
+			return 1;
+		}
+	}
 	pthread_mutex_init(&e.lock, NULL);
 	view_ctx_init(&e.v, e.s);
 	signal(SIGPIPE, SIG_IGN);
@@ -516,9 +705,13 @@ int cmd_export(int argc, char **argv, struct options *opt)
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	analyzer_close(e.an);
 	session_close(e.s);
 	view_ctx_free(&e.v);
 	mbuf_free(&e.body);
+	free(e.afs);
+	while (e.nlabels)
+		free(e.labels[--e.nlabels]);
 	free(e.labels);
 	topk_free(&e.top);
 	pthread_mutex_destroy(&e.lock);

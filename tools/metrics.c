@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analyze.h"
 #include "metrics.h"
 
 static bool mbuf_grow(struct mbuf *b, size_t need)
@@ -288,11 +289,17 @@ void metrics_finish(struct mbuf *b, enum metrics_format f)
 
 #define FS_LABELS 3
 
+static void dev_labels(struct metric_label *l, const char *device,
+		       const char *fstype, const char *mountpoint)
+{
+	l[0] = (struct metric_label){ "device", device };
+	l[1] = (struct metric_label){ "fstype", fstype };
+	l[2] = (struct metric_label){ "mountpoint", mountpoint };
+}
+
 static void fs_labels(struct metric_label *l, const struct metrics_fs *fs)
 {
-	l[0] = (struct metric_label){ "device", fs->device };
-	l[1] = (struct metric_label){ "fstype", fs->fstype };
-	l[2] = (struct metric_label){ "mountpoint", fs->mountpoint };
+	dev_labels(l, fs->device, fs->fstype, fs->mountpoint);
 }
 
 /* One per-filesystem counter family; @get picks the value */
@@ -496,6 +503,243 @@ static void render_global(struct mbuf *b, enum metrics_format f,
 	metrics_sample_u64(b, "ccstat_build_info", l, 2, 1);
 }
 
+/* ---- export --analyze ---- */
+
+const double metrics_factors[METRICS_NR_FACTORS] = { 0.25, 0.5, 1, 2, 4 };
+
+/* Bucket bounds of the two histograms, as powers of two */
+#define DIST_LE_MIN	4	/* 16 puts (64 KiB of 4 KiB pages) */
+#define DIST_LE_MAX	26	/* 64 Mi puts (256 GiB) */
+#define LAT_LE_MIN	8	/* 256 ns */
+#define LAT_LE_MAX	30	/* about 1.07 s */
+
+void metrics_analyze_acc_init(struct metrics_analyze_acc *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->disk_s = -1;
+}
+
+void metrics_analyze_acc_update(struct metrics_analyze_acc *a,
+				const struct ca_fs *now, double ns_per_sector)
+{
+	struct ca_fs d;
+	__u64 misses, sectors;
+	int k;
+
+	ca_fs_sub(&d, now, &a->last);
+	misses = d.misses + a->unattributed;
+	if (d.misses_sampled) {
+		for (k = 0; k < CA_NR_CAUSES; k++)
+			a->misses[k] += (double)d.cause[k] * misses /
+					d.misses_sampled;
+		a->unattributed = 0;
+	} else {
+		a->unattributed = misses;
+	}
+	sectors = d.hits * (CA_PAGE_SIZE / 512) + a->unpriced;
+	if (ns_per_sector >= 0) {
+		if (a->disk_s < 0)
+			a->disk_s = 0;
+		a->disk_s += sectors * ns_per_sector / 1e9;
+		a->unpriced = 0;
+	} else {
+		a->unpriced = sectors;
+	}
+	a->last = *now;
+}
+
+static void analyze_fs_labels(struct metric_label *l,
+			      const struct metrics_analyze_fs *fs)
+{
+	dev_labels(l, fs->device, fs->fstype, fs->mountpoint);
+}
+
+/* One _bucket sample; @l has room for the le label after @nl labels */
+static void bucket(struct mbuf *b, const char *base, struct metric_label *l,
+		   int nl, const char *le, __u64 v)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s_bucket", base);
+	l[nl] = (struct metric_label){ "le", le };
+	metrics_sample_u64(b, name, l, nl + 1, v);
+}
+
+/* _sum and _count of a histogram */
+static void hist_tail(struct mbuf *b, const char *base,
+		      const struct metric_label *l, int nl, double sum,
+		      __u64 count)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s_sum", base);
+	metrics_sample_f64(b, name, l, nl, sum);
+	snprintf(name, sizeof(name), "%s_count", base);
+	metrics_sample_u64(b, name, l, nl, count);
+}
+
+/*
+ * The reuse distance of a get counted as the puts from its page's put to
+ * it, that put included: the least store, in pages, that would have kept
+ * the page (d + 1 for the BPF side's d puts after it).  le = 2^k holds
+ * the gets with d < 2^k, exactly: powers of two are bucket bounds.  The
+ * sum takes each bucket at its middle.
+ */
+static void render_dist(struct mbuf *b, const char *base,
+			struct metric_label *l, const struct ca_fs *c)
+{
+	__u64 cum = 0, lo, hi;
+	double sum = 0;
+	char le[24];
+	int k, i = 0;
+
+	for (k = DIST_LE_MIN; k <= DIST_LE_MAX; k++) {
+		for (; i < CA_DIST_BUCKETS; i++) {
+			ca_dist_bounds(i, &lo, &hi);
+			if (hi > 1ull << k)
+				break;
+			cum += c->dist[i];
+			sum += c->dist[i] * ((lo + hi - 1) / 2.0 + 1);
+		}
+		snprintf(le, sizeof(le), "%llu", 1ull << k);
+		bucket(b, base, l, FS_LABELS, le, cum);
+	}
+	for (; i < CA_DIST_BUCKETS; i++) {
+		ca_dist_bounds(i, &lo, &hi);
+		cum += c->dist[i];
+		sum += c->dist[i] * ((lo + hi - 1) / 2.0 + 1);
+	}
+	bucket(b, base, l, FS_LABELS, "+Inf", cum);
+	hist_tail(b, base, l, FS_LABELS, sum, cum);
+}
+
+/* Slot i holds [2^i, 2^(i+1)) ns: le = 2^k ns counts the slots below k */
+static void render_lat(struct mbuf *b, const char *base,
+		       struct metric_label *l, const struct ca_lat *lat,
+		       double sum_s)
+{
+	__u64 cum = 0;
+	char le[32];
+	int k, i = 0;
+
+	for (k = LAT_LE_MIN; k <= LAT_LE_MAX; k++) {
+		for (; i < k && i < CA_LAT_SLOTS; i++)
+			cum += lat->slot[i];
+		snprintf(le, sizeof(le), "%.10g", (double)(1ull << k) / 1e9);
+		bucket(b, base, l, 1, le, cum);
+	}
+	for (; i < CA_LAT_SLOTS; i++)
+		cum += lat->slot[i];
+	bucket(b, base, l, 1, "+Inf", cum);
+	hist_tail(b, base, l, 1, sum_s, cum);
+}
+
+static void render_analyze(struct mbuf *b, enum metrics_format f,
+			   const struct metrics_analyze *a)
+{
+	static const char *const ops[] = { "put", "get" };
+	static const char *const dist = "ccstat_analyze_reuse_distance_puts";
+	static const char *const lat = "ccstat_analyze_op_latency_seconds";
+	struct metric_label l[FS_LABELS + 1];
+	char factor[16];
+	size_t i, k;
+
+	metrics_family(b, f, "ccstat_analyze_sample_rate", "gauge",
+		       "Share of page keys whose fate is tracked (SHARDS sampling by key hash).");
+	metrics_sample_f64(b, "ccstat_analyze_sample_rate", NULL, 0,
+			   a->sample_rate);
+	if (a->capacity_bytes) {
+		gauge1(b, f, "ccstat_analyze_store_capacity_bytes",
+		       "The store size the predicted hit ratios are relative to (--store-size, else what the store reports).",
+		       a->capacity_bytes);
+	}
+	metrics_family(b, f, "ccstat_analyze_sampled_gets_total", "counter",
+		       "Gets of sampled page keys: what the miss causes and the reuse distances are measured on.");
+	for (i = 0; i < a->nfs; i++) {
+		analyze_fs_labels(l, &a->fs[i]);
+		metrics_sample_u64(b, "ccstat_analyze_sampled_gets_total", l,
+				   FS_LABELS, a->fs[i].c->gets_sampled);
+	}
+	metrics_family(b, f, "ccstat_analyze_misses_total", "counter",
+		       "Misses by cause, estimated: each scrape's misses shared out as that scrape's sampled misses were.");
+	for (i = 0; i < a->nfs; i++) {
+		analyze_fs_labels(l, &a->fs[i]);
+		for (k = 0; k < CA_NR_CAUSES; k++) {
+			l[FS_LABELS] = (struct metric_label){ "cause", ca_cause_names[k] };
+			metrics_sample_f64(b, "ccstat_analyze_misses_total", l,
+					   FS_LABELS + 1,
+					   a->fs[i].acc->misses[k]);
+		}
+	}
+	metrics_family(b, f, "ccstat_analyze_evictions_total", "counter",
+		       "Pages the store dropped, by its reason (silent: a stored sampled page missed with no eviction event).");
+	for (i = 0; i < a->nfs; i++) {
+		analyze_fs_labels(l, &a->fs[i]);
+		for (k = 0; k < CA_NR_EVICT; k++) {
+			l[FS_LABELS] = (struct metric_label){ "reason", ca_evict_names[k] };
+			metrics_sample_u64(b, "ccstat_analyze_evictions_total", l,
+					   FS_LABELS + 1, a->fs[i].c->evict[k]);
+		}
+	}
+	metrics_family(b, f, "ccstat_analyze_saved_bytes_total", "counter",
+		       "Bytes of reads the hits saved (hits times the page size).");
+	for (i = 0; i < a->nfs; i++) {
+		analyze_fs_labels(l, &a->fs[i]);
+		metrics_sample_u64(b, "ccstat_analyze_saved_bytes_total", l,
+				   FS_LABELS, a->fs[i].c->hits * CA_PAGE_SIZE);
+	}
+	metrics_family(b, f, "ccstat_analyze_saved_disk_seconds_total", "counter",
+		       "Disk read time the hits saved, at the device's read time per sector (absent until a read on it was timed).");
+	for (i = 0; i < a->nfs; i++) {
+		if (a->fs[i].acc->disk_s < 0)
+			continue;
+		analyze_fs_labels(l, &a->fs[i]);
+		metrics_sample_f64(b, "ccstat_analyze_saved_disk_seconds_total",
+				   l, FS_LABELS, a->fs[i].acc->disk_s);
+	}
+	if (a->timed) {
+		metrics_family(b, f, "ccstat_analyze_cpu_seconds_total", "counter",
+			       "CPU time spent in cleancache puts and gets (the frontend's functions, timed).");
+		for (i = 0; i < a->nfs; i++) {
+			const __u64 ns[] = { a->fs[i].c->put_ns, a->fs[i].c->get_ns };
+
+			analyze_fs_labels(l, &a->fs[i]);
+			for (k = 0; k < 2; k++) {
+				l[FS_LABELS] = (struct metric_label){ "op", ops[k] };
+				metrics_sample_f64(b, "ccstat_analyze_cpu_seconds_total",
+						   l, FS_LABELS + 1, ns[k] / 1e9);
+			}
+		}
+	}
+	metrics_family(b, f, dist, "histogram",
+		       "Sampled gets by reuse distance: the puts, store-wide, from the page's put to the get, that put included (the store size in pages that would have kept it).");
+	for (i = 0; i < a->nfs; i++) {
+		analyze_fs_labels(l, &a->fs[i]);
+		render_dist(b, dist, l, a->fs[i].c);
+	}
+	metrics_family(b, f, "ccstat_analyze_predicted_hit_ratio", "gauge",
+		       "Hit ratio of the sampled gets since start predicted at a store of factor times the current size.");
+	for (i = 0; a->capacity_bytes && i < a->nfs; i++) {
+		analyze_fs_labels(l, &a->fs[i]);
+		for (k = 0; k < METRICS_NR_FACTORS; k++) {
+			if (a->fs[i].predicted[k] < 0)
+				continue;
+			snprintf(factor, sizeof(factor), "%g", metrics_factors[k]);
+			l[FS_LABELS] = (struct metric_label){ "factor", factor };
+			metrics_sample_f64(b, "ccstat_analyze_predicted_hit_ratio",
+					   l, FS_LABELS + 1, a->fs[i].predicted[k]);
+		}
+	}
+	if (a->timed) {
+		metrics_family(b, f, lat, "histogram",
+			       "Time a cleancache put or get took, every filesystem (log2 buckets).");
+		for (k = 0; k < 2; k++) {
+			l[0] = (struct metric_label){ "op", ops[k] };
+			render_lat(b, lat, l, &a->lat[k], a->lat_sum_s[k]);
+		}
+	}
+}
+
 void metrics_render(struct mbuf *b, enum metrics_format f,
 		    const struct metrics_input *in)
 {
@@ -503,6 +747,8 @@ void metrics_render(struct mbuf *b, enum metrics_format f,
 	if (in->inodes_on)
 		render_inodes(b, f, in);
 	render_global(b, f, in);
+	if (in->analyze)
+		render_analyze(b, f, in->analyze);
 }
 
 void metrics_render_scrape(struct mbuf *b, enum metrics_format f,

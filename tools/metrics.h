@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "../bpf/ccstat.h"
+#include "../bpf/ccanalyze.h"
 
 /* A growable string; after an allocation failure only .oom changes */
 struct mbuf {
@@ -96,6 +97,52 @@ struct metrics_inode {
 	struct cc_counts c;
 };
 
+/* ---- export --analyze ---- */
+
+/* Store sizes of ccstat_analyze_predicted_hit_ratio, times the current one */
+#define METRICS_NR_FACTORS	5
+extern const double metrics_factors[METRICS_NR_FACTORS];
+
+/*
+ * What the exporter carries from scrape to scrape for one filesystem, so
+ * that its estimates are counters that never go back: each scrape's new
+ * misses are shared out by the causes of that scrape's sampled misses
+ * (misses with no sampled miss yet wait for the next one), and each
+ * scrape's newly saved sectors are priced at the device's read time per
+ * sector as known then (unpriced ones wait for the first timed read).
+ */
+struct metrics_analyze_acc {
+	struct ca_fs last;		/* the counters at the previous scrape */
+	double misses[CA_NR_CAUSES];	/* estimated misses per cause */
+	__u64 unattributed;		/* misses not shared out yet */
+	double disk_s;			/* saved disk seconds, < 0: unknown yet */
+	__u64 unpriced;			/* saved sectors not priced yet */
+};
+
+void metrics_analyze_acc_init(struct metrics_analyze_acc *a);
+/* @now: counters since start; @ns_per_sector < 0: unknown */
+void metrics_analyze_acc_update(struct metrics_analyze_acc *a,
+				const struct ca_fs *now, double ns_per_sector);
+
+struct metrics_analyze_fs {
+	const char *device;
+	const char *fstype;
+	const char *mountpoint;
+	const struct ca_fs *c;		/* since start, every pool summed */
+	const struct metrics_analyze_acc *acc;
+	double predicted[METRICS_NR_FACTORS];	/* hit ratio, < 0: unknown */
+};
+
+struct metrics_analyze {
+	const struct metrics_analyze_fs *fs;
+	size_t nfs;
+	double sample_rate;		/* share of page keys tracked */
+	__u64 capacity_bytes;		/* the store's, 0: unknown */
+	bool timed;			/* puts and gets are timed */
+	struct ca_lat lat[2];		/* 0 put, 1 get: log2 ns slots */
+	double lat_sum_s[2];		/* their total time */
+};
+
 struct metrics_input {
 	const struct metrics_fs *fs;
 	size_t nfs;
@@ -112,6 +159,7 @@ struct metrics_input {
 	const char *version;
 	const char *attach;
 	__u64 bpf_run_ns, bpf_run_cnt;
+	const struct metrics_analyze *analyze;	/* NULL: no --analyze */
 };
 
 /*

@@ -9,6 +9,13 @@
 #   @@kdelta NAME=V ...@@     the kernel's counters over the workload
 #   @@export-quiet@@          workload over; counters no longer move
 # The guest then keeps serving for HOLD seconds so the host can query.
+# The exporter runs with --analyze, so the dashboard's analysis row has
+# data.  Then `export --analyze --prom-file` around a workload whose
+# answer is known: a file of M pages written past the page cache, read
+# (M cold misses), evicted into a store of M/2 pages (it drops the
+# oldest: the last M/2 pages stay), read again (M/2 hits, M/2 misses
+# with cause evicted).  Every put comes before every get, so the page
+# at index i has a reuse distance of M - i puts, its own included.
 . ./tap.sh
 . ./ccstat_lib.sh
 require_cleancache
@@ -16,8 +23,10 @@ require_cleancache
 N=${N:-512}		# pages per file: 2 MiB, x2 filesystems
 HOLD=${HOLD:-45}
 
-plan 4
-$CC export --listen 0.0.0.0:9587 --top-inodes 20 2>/tmp/export.err &
+M=${M:-1024}		# pages of the analysis file: 4 MiB, x2 filesystems
+
+plan 32
+$CC export --listen 0.0.0.0:9587 --top-inodes 20 --analyze 2>/tmp/export.err &
 pid=$!
 i=0
 while ! grep -q ':2573 00000000:0000 0A' /proc/net/tcp 2>/dev/null; do
@@ -72,4 +81,98 @@ is "$rc" 0 "exporter exits 0 on SIGTERM"
 ok $([ -s /tmp/export.err ] && echo 1 || echo 0) "exporter printed no errors"
 [ -s /tmp/export.err ] && diag "$(cat /tmp/export.err)"
 ok $(grep -q ':2573 .* 0A' /proc/net/tcp && echo 1 || echo 0) "port closed after exit"
+
+# pv FILE NAME LABELS: the value of sample NAME{LABELS} in FILE
+pv() {
+	awk -v h="$2{$3}" 'index($0, h " ") == 1 { print $2; found = 1 }
+		END { if (!found) print "none" }' "$1"
+}
+# near A B TOL: |A - B| <= TOL (0: true)
+near() {
+	awk -v a="$1" -v b="$2" -v t="$3" \
+		'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "none" && d <= t) }'
+}
+
+rm -f /mnt/ext4/a /mnt/btrfs/a
+for fs in /mnt/ext4 /mnt/btrfs; do
+	dd if=/dev/urandom of=$fs/c bs=$PAGE count=$M oflag=direct 2>/dev/null
+done
+sync
+echo 1 >/proc/sys/vm/drop_caches
+cap=$(cat /sys/module/tmem_local/parameters/max_size)
+# one page, then M/2 pages: the store starts empty, and small
+echo $PAGE >/sys/module/tmem_local/parameters/max_size
+echo $((M / 2 * PAGE)) >/sys/module/tmem_local/parameters/max_size
+ev0=$(cat $DBG/tmem_local/evictions)
+st0=$(cat $DBG/tmem_local/stored_pages)	# at most the one page left
+P=/tmp/analyze.prom
+$CC export --analyze --prom-file $P 1 2>/tmp/analyze.err &
+apid=$!
+wait_for $P '^ccstat_analyze_sample_rate '
+ok $? "export --analyze --prom-file writes the analysis series"
+ksnap /tmp/a0
+for fs in /mnt/ext4 /mnt/btrfs; do
+	cat $fs/c >/dev/null
+	echo 1 >/proc/sys/vm/drop_caches
+	cat $fs/c >/dev/null
+	# gone before the next filesystem's drop_caches can put it again
+	rm $fs/c
+done
+ksnap /tmp/a1
+ev1=$(cat $DBG/tmem_local/evictions)
+sleep 3		# two more rewrites: the file has every event
+kill -TERM $apid
+wait $apid
+is "$?" 0 "export --analyze exits 0 on SIGTERM"
+ok $([ -s /tmp/analyze.err ] && echo 1 || echo 0) "export --analyze printed no errors"
+[ -s /tmp/analyze.err ] && diag "$(cat /tmp/analyze.err)"
+echo "$cap" >/sys/module/tmem_local/parameters/max_size
+
+hits=$(kdelta /tmp/a0 /tmp/a1 succ_gets)
+gets=$((hits + $(kdelta /tmp/a0 /tmp/a1 failed_gets)))
+diag "kernel: $gets gets, $hits hits, $(kdelta /tmp/a0 /tmp/a1 puts) puts, $((ev1 - ev0)) evictions, $st0 pages stored before"
+sum=0 evsum=0
+for fs in /mnt/ext4 /mnt/btrfs; do
+	src=$(awk -v d=$fs '$5 == d { for (i = 7; i < NF; i++)
+		if ($i == "-") { print $(i + 2); exit } }' /proc/self/mountinfo)
+	L="device=\"$src\",fstype=\"${fs#/mnt/}\",mountpoint=\"$fs\""
+	v() { pv $P "$1" "$L${2:+,$2}"; }
+	fh=$(v ccstat_hits_total)
+	fg=$(v ccstat_gets_total)
+	diag "$fs: $(grep "^ccstat_analyze_misses_total{$L" $P | sed 's/.*cause=//' | tr '\n' ' ')"
+	is "$fh:$fg" "$((M / 2)):$((2 * M))" "$fs: M/2 hits of 2M gets"
+	is "$(v ccstat_analyze_sampled_gets_total)" $((2 * M)) "$fs: every get sampled at rate 1"
+	ok $(near "$(v ccstat_analyze_misses_total 'cause="cold"')" $M 1; echo $?) \
+		"$fs: M first reads are cold misses"
+	ok $(near "$(v ccstat_analyze_misses_total 'cause="evicted"')" $((M / 2)) 1; echo $?) \
+		"$fs: M/2 re-read misses were evicted"
+	ok $(near "$(v ccstat_analyze_evictions_total 'reason="capacity"')" $((M / 2)) 0; echo $?) \
+		"$fs: the store evicted M/2 pages for capacity"
+	is "$(v ccstat_analyze_saved_bytes_total)" $((fh * PAGE)) "$fs: saved bytes = hits x $PAGE"
+	# the hits were 1..M/2 puts away, the evicted misses M/2+1..M
+	is "$(v ccstat_analyze_reuse_distance_puts_bucket "le=\"$((M / 2))\"")" $((M / 2)) \
+		"$fs: M/2 gets within a store of M/2 pages"
+	is "$(v ccstat_analyze_reuse_distance_puts_bucket "le=\"$M\""):$(v ccstat_analyze_reuse_distance_puts_count)" "$M:$M" \
+		"$fs: M gets within M pages, and M with a distance (_count)"
+	# the store's size, M/2 pages: M/2 hits of 2M gets, as measured
+	pr=$(v ccstat_analyze_predicted_hit_ratio 'factor="1"')
+	ok $(near "$pr" "$(awk -v h=$fh -v g=$fg 'BEGIN { print h / g }')" 0.05; echo $?) \
+		"$fs: predicted hit ratio at the store's size $pr = measured $fh/$fg within 0.05"
+	ok $(near "$(v ccstat_analyze_predicted_hit_ratio 'factor="2"')" 0.5 0.05; echo $?) \
+		"$fs: at twice the size every re-read would hit (0.5)"
+	ok $(awk -v s="$(v ccstat_analyze_saved_disk_seconds_total)" 'BEGIN { exit !(s != "none" && s > 0) }'; echo $?) \
+		"$fs: saved disk time known and > 0 ($(v ccstat_analyze_saved_disk_seconds_total) s)"
+	sum=$((sum + $(v ccstat_analyze_saved_bytes_total)))
+	evsum=$((evsum + $(v ccstat_analyze_evictions_total 'reason="capacity"')))
+done
+is "$sum" $((hits * PAGE)) "saved bytes, both filesystems = kernel succ_gets x $PAGE"
+# the store first evicts the pages it held before (put before the
+# analyzer started: no filesystem to count them for)
+is "$evsum" $((ev1 - ev0 - st0)) "capacity evictions = the store's own count, less the $st0 pages it held before"
+if grep -q '^ccstat_analyze_op_latency_seconds_count{op="get"}' $P; then
+	is "$(pv $P ccstat_analyze_op_latency_seconds_count 'op="get"')" "$gets" \
+		"get latency histogram counts every get"
+else
+	skip "the frontend's functions are not in BTF: no latency"
+fi
 done_testing

@@ -38,6 +38,8 @@ usage "ccstat: failed to parse duration" "duration 0" check -d 0
 usage "ccstat: failed to parse listen address" "listen without a port" export --listen 127.0.0.1
 usage "ccstat: failed to parse listen address" "listen port out of range" export --listen localhost:65536
 usage "ccstat: failed to parse listen address" "listen with a bad IPv6 bracket" export --listen '[::1:80'
+usage "ccstat: failed to parse arguments: --sample and --store-size go with --analyze" "export --sample without --analyze" export --sample 0.5
+usage "ccstat: failed to parse arguments: --sample and --store-size go with --analyze" "export --store-size without --analyze" export --store-size 1G
 usage "ccstat: failed to parse arguments: -j and --csv" "-j with --csv" stat --csv 1 -j
 usage "ccstat: failed to parse arguments: run needs a command" "run without a command" run
 usage "ccstat: failed to resolve cgroup" "cgroup that does not exist" stat -c /sys/fs/cgroup/ccstat-no-such

@@ -413,6 +413,112 @@ static void test_metrics_render(void)
 	mbuf_free(&b);
 }
 
+/* The value of the sample line that starts with @head, or -1 */
+static double sample_of(const char *body, const char *head)
+{
+	const char *p = body;
+	size_t n = strlen(head);
+
+	while (p && *p) {
+		if (!strncmp(p, head, n) && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+static void test_metrics_analyze(void)
+{
+	struct metrics_analyze_acc acc;
+	struct ca_fs c = {}, c2;
+	struct metrics_analyze_fs fs = {
+		.device = "/dev/vda", .fstype = "ext4",
+		.mountpoint = "/mnt/ext4", .c = &c, .acc = &acc,
+		.predicted = { 0.1, 0.2, 0.25, 0.5, -1 },
+	};
+	struct metrics_analyze a = {
+		.fs = &fs, .nfs = 1, .sample_rate = 0.5,
+		.capacity_bytes = 512 * 4096, .timed = true,
+		.lat_sum_s = { 0.25, 0.5 },
+	};
+	struct metrics_input in = { .version = "0.1.0", .attach = "tp_btf",
+				    .pools = -1 };
+	const char *h = "ccstat_analyze_reuse_distance_puts_bucket{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",le=";
+	char name[256];
+	struct mbuf b = {};
+	double before;
+
+	/* every get sampled: the causes are the sampled ones, exactly */
+	metrics_analyze_acc_init(&acc);
+	c.misses = c.misses_sampled = 30;
+	c.cause[CA_COLD] = 20;
+	c.cause[CA_EVICTED] = 10;
+	c.hits = 5;
+	metrics_analyze_acc_update(&acc, &c, -1);
+	CHECK(acc.misses[CA_COLD] == 20 && acc.misses[CA_EVICTED] == 10 &&
+	      acc.disk_s < 0 && acc.unpriced == 40,
+	      "analyze export: causes exact at rate 1, disk time unknown without a timed read");
+	/* a scrape with misses but no sampled miss: they wait for one */
+	c2 = c;
+	c2.misses += 100;
+	metrics_analyze_acc_update(&acc, &c2, 1000);
+	CHECK(acc.misses[CA_COLD] == 20 && acc.unattributed == 100 &&
+	      fabs(acc.disk_s - 40e-6) < 1e-12 && !acc.unpriced,
+	      "analyze export: misses wait for a sampled miss; saved sectors priced once known");
+	before = acc.misses[CA_COLD];
+	c2.misses += 100;
+	c2.misses_sampled += 20;
+	c2.cause[CA_EVICTED] += 20;	/* the new sample says: all evicted */
+	metrics_analyze_acc_update(&acc, &c2, 1000);
+	CHECK(acc.misses[CA_COLD] == before && acc.misses[CA_EVICTED] == 210 &&
+	      !acc.unattributed,
+	      "analyze export: estimates only grow (no counter reset), and add up to the misses");
+
+	/* distances: 10 gets at d = 5 (need 6 pages), 3 at d = 511, 2 at d = 512 */
+	memset(&c, 0, sizeof(c));
+	c.gets_sampled = 20;
+	c.hits = 3;
+	c.put_ns = 250000000;
+	c.dist[ca_dist_bucket(5)] = 10;
+	c.dist[ca_dist_bucket(511)] = 3;
+	c.dist[ca_dist_bucket(512)] = 2;
+	a.lat[1].slot[9] = 4;		/* 512..1023 ns */
+	a.lat[1].slot[20] = 1;		/* about 1 ms */
+	in.analyze = &a;
+	metrics_render(&b, METRICS_TEXT, &in);
+	snprintf(name, sizeof(name), "%s\"16\"}", h);
+	CHECK(b.p && sample_of(b.p, name) == 10, "analyze export: le=16 holds a get 6 puts away");
+	snprintf(name, sizeof(name), "%s\"512\"}", h);
+	CHECK(b.p && sample_of(b.p, name) == 13,
+	      "analyze export: le=512 holds d = 511 (a 512-page store keeps it), not d = 512");
+	snprintf(name, sizeof(name), "%s\"+Inf\"}", h);
+	CHECK(b.p && sample_of(b.p, name) == 15 &&
+	      sample_of(b.p, "ccstat_analyze_reuse_distance_puts_count{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"}") == 15 &&
+	      strstr(b.p, "# TYPE ccstat_analyze_reuse_distance_puts histogram\n"),
+	      "analyze export: +Inf bucket = count = gets with a distance");
+	CHECK(b.p && sample_of(b.p, "ccstat_analyze_op_latency_seconds_bucket{op=\"get\",le=\"1.024e-06\"}") == 4 &&
+	      sample_of(b.p, "ccstat_analyze_op_latency_seconds_bucket{op=\"get\",le=\"+Inf\"}") == 5 &&
+	      sample_of(b.p, "ccstat_analyze_op_latency_seconds_sum{op=\"get\"}") == 0.5,
+	      "analyze export: latency histogram in seconds, log2 bounds");
+	CHECK(b.p && sample_of(b.p, "ccstat_analyze_predicted_hit_ratio{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",factor=\"0.25\"}") == 0.1 &&
+	      !strstr(b.p, "factor=\"4\"") &&
+	      sample_of(b.p, "ccstat_analyze_store_capacity_bytes") == 512 * 4096 &&
+	      sample_of(b.p, "ccstat_analyze_sample_rate") == 0.5,
+	      "analyze export: predicted ratio per factor (none where unknown), capacity, sample rate");
+	CHECK(b.p && sample_of(b.p, "ccstat_analyze_saved_bytes_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"}") == 3 * 4096 &&
+	      sample_of(b.p, "ccstat_analyze_cpu_seconds_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",op=\"put\"}") == 0.25 &&
+	      sample_of(b.p, "ccstat_analyze_misses_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",cause=\"evicted\"}") == 210 &&
+	      strstr(b.p, "ccstat_analyze_evictions_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",reason=\"silent\"} 0\n"),
+	      "analyze export: saved bytes = hits x page, CPU seconds per op, causes, evictions by reason");
+	mbuf_reset(&b);
+	in.analyze = NULL;
+	metrics_render(&b, METRICS_TEXT, &in);
+	CHECK(b.p && !strstr(b.p, "ccstat_analyze_"), "analyze export: no analyze series without --analyze");
+	mbuf_free(&b);
+}
+
 static void test_metrics_listen(void)
 {
 	struct sockaddr_storage ss;
@@ -631,6 +737,7 @@ int main(void)
 	test_metrics_escaping();
 	test_metrics_formats();
 	test_metrics_render();
+	test_metrics_analyze();
 	test_metrics_listen();
 	test_json_escaping();
 	test_rates();
