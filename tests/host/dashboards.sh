@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # dashboards.sh: the rules pass `promtool check rules` and their unit
 # tests; every PromQL expression of the Grafana dashboard parses and runs
-# on a real Prometheus scraping a synthetic exporter (no BPF needed), and
-# those the synthetic data can feed return data; ccstat-plot turns a
+# on a real Prometheus scraping a synthetic exporter (no BPF needed; with
+# --analyze, so the analysis row has data too), and those the synthetic
+# data can feed return data; ccstat-plot turns a
 # `stat --csv` file into a PNG and an SVG.  TAP.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,13 +22,13 @@ out=$(promtool check rules dashboards/ccstat-rules.yml 2>&1)
 t_ok $? "promtool check rules dashboards/ccstat-rules.yml"
 echo "$out" | sed 's/^/# /'
 out=$(cd dashboards/tests && promtool test rules ccstat-rules.test.yml 2>&1)
-t_ok $? "promtool test rules (recording ratio, collapse, map-full rate, exporter down)"
+t_ok $? "promtool test rules (recording ratio, reuse curve, collapse, map-full rate, exporter down)"
 echo "$out" | sed 's/^/# /'
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["templating"]["list"][0]["type"] == "datasource"; assert all(p["datasource"]["uid"] == "${datasource}" for p in d["panels"])' dashboards/ccstat.json
 t_ok $? "dashboard JSON: valid, datasource is a templated variable"
 
 port=$(free_port)
-tools/ccstat export --synthetic 50 --top-inodes 20 --listen "127.0.0.1:$port" 2>"$tmp/exp.err" &
+tools/ccstat export --synthetic 50 --top-inodes 20 --analyze --store-size 64M --listen "127.0.0.1:$port" 2>"$tmp/exp.err" &
 exp_pid=$!
 prom_start "127.0.0.1:$port" "$root/dashboards/ccstat-rules.yml"
 t_ok $? "prometheus on loopback scraping a synthetic exporter"
@@ -39,6 +40,16 @@ out=$(dashboards/tests/check-exprs --require-data --retry 10 \
 rc=$?
 echo "$out" | sed 's/^/# /'
 t_ok $rc "every dashboard expression parses and runs ($(echo "$out" | grep -c '^ok') of $(echo "$out" | grep -c '^\(not \)\?ok'))"
+
+# the synthetic analyzer: 80 of every 100 sampled gets have a distance
+# (rules run every second; the first needs two scrapes behind it)
+for i in $(seq 15); do
+	curve=$(prom_value 'max(instance_device_le:ccstat_analyze_reuse_distance_puts_bucket_per_sampled_gets:ratio_rate5m{le="+Inf"})')
+	[ "$curve" != none ] && break
+	sleep 1
+done
+t_ok $(python3 -c "import sys; sys.exit(abs(float('$curve') - 0.8) > 1e-9)" 2>/dev/null; echo $?) \
+	"recorded reuse curve on live data: 0.8 at le=+Inf ($curve)"
 
 printf 'time,interval_s,device,fstype,pool,puts,puts_refused,gets,hits,misses,hit_pct,inval_pages,inval_inodes,inval_fs,pages_stored,mountpoint\n' >"$tmp/s.csv"
 for i in 0 1 2 3 4; do
