@@ -283,7 +283,7 @@ static struct page *tmem_local_evict_one(enum cleancache_evict_reason why)
 		return NULL;
 	tmem_local_count(tp->obj->pool, TL_EVICTIONS, 1);
 	trace_cleancache_evict(tmem_local_store.name, tp->obj->pool->id,
-			       &tp->obj->oid, tp->index, why);
+			       (const u32 *)tp->obj->oid.oid, tp->index, why);
 	tmem_local_page_unlink(tp);
 	page = tp->page;
 	tmem_local_desc_put(tp);

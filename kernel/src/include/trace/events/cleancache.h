@@ -168,11 +168,13 @@ TRACE_DEFINE_ENUM(CLEANCACHE_EVICT_RESIZE);
 
 /*
  * A store dropped a stored page on its own (not asked to by a flush): the
- * key is the pool, the file key (@key: the tmem object id, the same bytes
- * the page events carry) and the page index.  A get of it will miss.
+ * key is the pool, the file key (@key: the tmem object id as words, the
+ * same bytes the page events carry) and the page index.  A get of it will
+ * miss.  (@key is not void *: BTF-typed programs may read only pointers
+ * to structs and integers.)
  */
 TRACE_EVENT(cleancache_evict,
-	    TP_PROTO(const char *store, u32 pool_id, const void *key,
+	    TP_PROTO(const char *store, u32 pool_id, const u32 *key,
 		     u32 index, enum cleancache_evict_reason reason),
 	    TP_ARGS(store, pool_id, key, index, reason),
 	    TP_STRUCT__entry(__string(store, store)
