@@ -35,6 +35,9 @@
  *   ccio mkfiles DIR N               N one-page files DIR/dK/fI, 1000 a folder
  *   ccio readfiles DIR N [FIRST]     read files FIRST.. FIRST+N-1 once
  *   ccio subvol DIR NAME             create btrfs subvolume DIR/NAME
+ *   ccio nocow FILE                  create FILE empty with FS_NOCOW_FL
+ *                                    (btrfs: no data checksums, so O_DIRECT
+ *                                    writes bypass the page cache)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -506,6 +509,21 @@ static int cmd_version(const char *file, const char *gen)
 	return 0;
 }
 
+static int cmd_nocow(const char *file)
+{
+	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644), flags = 0;
+
+	if (fd < 0)
+		die("create", file);
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		die("get the flags of", file);
+	flags |= FS_NOCOW_FL;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &flags))
+		die("set FS_NOCOW_FL on", file);
+	close(fd);
+	return 0;
+}
+
 static int cmd_fibmap(const char *file, long blocks)
 {
 	int fd = open(file, O_RDONLY);
@@ -891,6 +909,8 @@ int main(int argc, char **argv)
 		return cmd_version(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(cmd, "fibmap") && argc == 4)
 		return cmd_fibmap(argv[2], num(argv[3]));
+	if (!strcmp(cmd, "nocow") && argc == 3)
+		return cmd_nocow(argv[2]);
 	if (!strcmp(cmd, "diorace") && argc == 5)
 		return cmd_diorace(argv[2], num(argv[3]), num(argv[4]));
 	if (!strcmp(cmd, "subvol") && argc == 4)
@@ -902,6 +922,6 @@ int main(int argc, char **argv)
 				num(argv[3]), false);
 	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|"
 		"stress|runas|mkfiles|readfiles|subvol|falloc|clone|dedupe|copy|"
-		"encwrite|version|fibmap|diorace ...\n");
+		"encwrite|version|fibmap|diorace|nocow ...\n");
 	return 2;
 }
