@@ -52,9 +52,10 @@ $(BUILD)/guest/ccio: tests/guest/ccio.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 
-$(BUILD)/guest/xen-tmem-stat: tests/xen/xen-tmem-stat.c
+# A thin front end to ccstat's own reader of Xen's tmem sysctl
+$(BUILD)/guest/xen-tmem-stat: tests/xen/xen-tmem-stat.c tools/xen_tmem.c tools/xen_tmem.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -o $@ $<
+	$(CC) $(GUEST_CFLAGS) -o $@ tests/xen/xen-tmem-stat.c tools/xen_tmem.c
 
 test: all
 	tests/run-all

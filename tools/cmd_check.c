@@ -3,9 +3,12 @@
  * ccstat check: a doctor.  One line per question, in the order a user
  * would debug: is cleancache in this kernel, are its tracepoints and BTF
  * there, which attach path loads, is a backend registered, which mounts
- * have pools, and do ccstat's totals agree with the kernel's own debugfs
- * counters over a few seconds.  Exits non-zero when a check fails.
+ * have pools, does the hypervisor hold what the guest left in each pool
+ * (Xen tmem, from dom0), and do ccstat's totals agree with the kernel's
+ * own debugfs counters over a few seconds.  Exits non-zero when a check
+ * fails.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,22 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "views.h"
+#include "xen_tmem.h"
+
+/* The JSON of a hypervisor line: one Xen pool against the guest's */
+static const struct column hv_columns[] = {
+	{ "POOL", "id", 0, COL_U64 },
+	{ "IDS", "guest_ids", 0, COL_INT },
+	{ "SHARED", "shared", 0, COL_INT },
+	{ "VERDICT", "verdict", 0, COL_STR },
+	{ "XEN_PAGES", "xen_pages", 0, COL_I64 },
+	{ "GUEST_BOUND", "guest_bound", 0, COL_I64 },
+	{ "XEN_PUTS", "xen_puts", 0, COL_I64 },
+	{ "GUEST_PUTS", "guest_puts", 0, COL_U64 },
+	{ "XEN_GETS", "xen_gets", 0, COL_I64 },
+	{ "GUEST_GETS", "guest_gets", 0, COL_U64 },
+};
+#define HV_NCOLUMNS ((int)(sizeof(hv_columns) / sizeof(hv_columns[0])))
 
 struct checker {
 	const struct options *opt;
@@ -20,15 +39,12 @@ struct checker {
 	bool first;
 };
 
-static void line(struct checker *c, const char *status, const char *what,
-		 const char *fmt, ...)
+static void vline(struct checker *c, const char *status, const char *what,
+		  const struct cell *pool_cells, const char *fmt, va_list ap)
 {
 	char detail[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
 	if (!strcmp(status, "FAIL"))
 		c->failed++;
 	if (c->opt->json) {
@@ -38,12 +54,39 @@ static void line(struct checker *c, const char *status, const char *what,
 		json_str(stdout, status);
 		printf(",\"detail\":");
 		json_str(stdout, detail);
+		if (pool_cells) {
+			printf(",\"pool\":");
+			print_row_json(stdout, hv_columns, HV_NCOLUMNS,
+				       pool_cells);
+		}
 		putchar('}');
 		c->first = false;
 	} else {
 		printf("%-5s %-14s %s\n", status, what, detail);
 	}
 	fflush(stdout);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+line(struct checker *c, const char *status, const char *what,
+     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(c, status, what, NULL, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 5, 6)))
+line_cells(struct checker *c, const char *status, const char *what,
+	   const struct cell *pool_cells, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(c, status, what, pool_cells, fmt, ap);
+	va_end(ap);
 }
 
 static bool exists(const char *path)
@@ -165,6 +208,174 @@ static void map_memory(struct checker *c, struct session *s)
 	     (unsigned long long)mm[n - 1].bound_256);
 }
 
+/*
+ * The guest's puts and hits per pool, read before (@lo) and after (@hi)
+ * Xen's answer.  Return: how many pools, and whether nothing moved.
+ */
+static size_t guest_pools(struct xen_tmem_guest_pool *g,
+			  const struct kpool *lo, size_t nlo,
+			  const struct kpool *hi, size_t nhi, bool *still)
+{
+	size_t i, j, n = 0;
+
+	*still = nlo == nhi;
+	for (i = 0; i < nhi && n < XEN_TMEM_MAX_POOLS * 2; i++) {
+		struct xen_tmem_guest_pool *p = &g[n++];
+
+		memset(p, 0, sizeof(*p));
+		p->pool = hi[i].pool;
+		p->shared = hi[i].shared;
+		p->puts_hi = hi[i].puts;
+		p->gets_hi = hi[i].succ_gets;
+		for (j = 0; j < nlo && lo[j].pool != hi[i].pool; j++)
+			;
+		if (j == nlo) {		/* created in between */
+			*still = false;
+			continue;
+		}
+		p->puts_lo = lo[j].puts;
+		p->gets_lo = lo[j].succ_gets;
+		if (p->puts_lo != p->puts_hi || p->gets_lo != p->gets_hi)
+			*still = false;
+	}
+	return n;
+}
+
+static void hv_cells(struct cell *cl, const struct xen_tmem_reconciled *r)
+{
+	bool xen = r->verdict != XEN_TMEM_NO_XEN_POOL;
+	bool guest = r->verdict != XEN_TMEM_NO_GUEST_POOL;
+
+	memset(cl, 0, sizeof(*cl) * HV_NCOLUMNS);
+	cl[0].u = r->pool;
+	cl[1].i = r->ids;
+	cl[2].i = r->shared;
+	cl[3].s = xen_tmem_verdict_name(r->verdict);
+	cl[4].i = xen ? (long long)r->xen_pages : -1;
+	cl[5].i = guest ? (long long)r->guest_bound : -1;
+	cl[6].i = xen ? (long long)r->xen_puts : -1;
+	cl[7].u = r->guest_puts;
+	cl[8].i = xen ? (long long)r->xen_gets : -1;
+	cl[9].u = r->guest_gets;
+}
+
+/* One hypervisor line: a Xen pool against the guest's, in words */
+static void hv_line(struct checker *c, const struct xen_tmem_reconciled *r,
+		    bool still, long long evicted)
+{
+	unsigned long long pages = r->xen_pages, bound = r->guest_bound;
+	const char *status = xen_tmem_verdict_status(r->verdict);
+	const char *moved = still ? "" : " (counts moved while read)";
+	struct cell cl[HV_NCOLUMNS];
+	char fewer[128] = "";
+
+	hv_cells(cl, r);
+	switch (r->verdict) {
+	case XEN_TMEM_NO_XEN_POOL:
+		line_cells(c, status, "hypervisor", cl,
+			   "pool %u: the guest's pool (puts %llu, hits %llu) is not among dom0's pools in Xen",
+			   r->pool, (unsigned long long)r->guest_puts,
+			   (unsigned long long)r->guest_gets);
+		return;
+	case XEN_TMEM_NO_GUEST_POOL:
+		line_cells(c, status, "hypervisor", cl,
+			   "pool %u: Xen holds %llu pages in a pool of dom0 the guest has no pool for",
+			   r->pool, pages);
+		return;
+	case XEN_TMEM_SHARED:
+		line_cells(c, status, "hypervisor", cl,
+			   "pool %u (shared, %d guest ids): Xen holds %llu pages, guest puts %llu, hits %llu; a shared pool is not judged%s",
+			   r->pool, r->ids, pages,
+			   (unsigned long long)r->guest_puts,
+			   (unsigned long long)r->guest_gets, moved);
+		return;
+	default:
+		break;
+	}
+	if (r->verdict == XEN_TMEM_CONSISTENT && pages < bound)
+		snprintf(fewer, sizeof(fewer),
+			 "; %llu fewer in Xen: flushed or evicted (Xen evicted %lld in all)",
+			 bound - pages, evicted);
+	line_cells(c, status, "hypervisor", cl,
+		   "pool %u: pages Xen/guest %llu/%llu, puts %llu/%llu, hits %llu/%llu%s%s%s%s%s",
+		   r->pool, pages, bound, (unsigned long long)r->xen_puts,
+		   (unsigned long long)r->guest_puts,
+		   (unsigned long long)r->xen_gets,
+		   (unsigned long long)r->guest_gets, fewer, moved,
+		   r->verdict == XEN_TMEM_CONSISTENT ? "" : " (",
+		   r->verdict == XEN_TMEM_CONSISTENT ? "" :
+		   xen_tmem_verdict_name(r->verdict),
+		   r->verdict == XEN_TMEM_CONSISTENT ? "" : ")");
+}
+
+/*
+ * The hypervisor's view: with xen_tmem as the store and dom0's privcmd
+ * at hand, each of dom0's pools in Xen against the guest's counts for
+ * it.  The guest's are read on both sides of Xen's answer, again until
+ * nothing moved in between (a few tries), so that a quiet system is
+ * compared exactly and a busy one within what moved.
+ */
+static void hypervisor(struct checker *c, const struct kstats *k)
+{
+	struct xen_tmem_guest_pool g[XEN_TMEM_MAX_POOLS * 2];
+	struct xen_tmem_pool xp[XEN_TMEM_MAX_POOLS];
+	struct xen_tmem_reconciled r[XEN_TMEM_MAX_POOLS * 3];
+	struct kpool *lo = NULL, *hi = NULL;
+	size_t nlo = 0, nhi = 0, ng = 0, nr, i;
+	struct xen_tmem_global glob;
+	struct xen_tmem *x;
+	long long evicted = -1;
+	bool still = false;
+	int tries, nx = 0, err;
+
+	if (strcmp(k->backend, "xen_tmem")) {
+		line(c, "skip", "hypervisor", "the store is %s, not xen_tmem: no hypervisor pools to compare",
+		     k->backend[0] ? k->backend : "unknown");
+		return;
+	}
+	err = xen_tmem_open(&x);
+	if (err) {
+		line(c, "skip", "hypervisor", "cannot open /dev/xen/privcmd: %s%s",
+		     strerror(-err), err == -ENOENT ?
+		     " (not dom0, or CONFIG_XEN_PRIVCMD off)" : "");
+		return;
+	}
+	for (tries = 0; tries < 5 && !still; tries++) {
+		if (tries)
+			usleep(200 * 1000);
+		free(lo);
+		free(hi);
+		lo = hi = NULL;
+		kpools_read(&lo, &nlo);
+		nx = xen_tmem_pools(x, xp, XEN_TMEM_MAX_POOLS);
+		kpools_read(&hi, &nhi);
+		if (nx < 0)
+			break;
+		ng = guest_pools(g, lo, nlo, hi, nhi, &still);
+	}
+	if (nx >= 0 && !xen_tmem_global(x, &glob))
+		evicted = (long long)glob.evicted;
+	xen_tmem_close(x);
+	free(lo);
+	free(hi);
+	if (nx == -EPERM || nx == -EACCES) {
+		line(c, "skip", "hypervisor", "Xen refuses the tmem sysctl: %s",
+		     nx == -EPERM ? "only dom0 may read it" :
+		     "its interface is not Xen 4.9 to 4.12's");
+		return;
+	}
+	if (nx < 0) {
+		line(c, "FAIL", "hypervisor", "cannot read Xen's tmem pools: %s",
+		     strerror(-nx));
+		return;
+	}
+	nr = xen_tmem_reconcile(g, ng, xp, (size_t)nx, r);
+	for (i = 0; i < nr; i++)
+		hv_line(c, &r[i], still, evicted);
+	if (!nr)
+		line(c, "ok", "hypervisor", "no tmem pools in Xen or in the guest");
+}
+
 int cmd_check(int argc, char **argv, struct options *opt)
 {
 	struct checker c = { .opt = opt, .first = true };
@@ -231,6 +442,7 @@ int cmd_check(int argc, char **argv, struct options *opt)
 		line(&c, "warn", "pool", "no filesystem has a cleancache pool");
 	mounts_free(&mt);
 	free(kp);
+	hypervisor(&c, &k);
 	if (!tp_ok && !fn_ok)
 		goto done;
 	if (try_attach(opt, tp_ok ? ATTACH_TP_BTF : ATTACH_FENTRY, &s)) {

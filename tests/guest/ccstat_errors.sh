@@ -1,7 +1,8 @@
 #!/bin/sh
 # ccstat_errors.sh: bad input gives one "ccstat: failed to ..." line and
 # exit status 2 (usage) or 1 (runtime); `ccstat check` passes on the
-# cleancache kernel and reports the BPF map memory.  The host runs the
+# cleancache kernel, reports the BPF map memory, and skips the hypervisor
+# line (the local store has no hypervisor behind it).  The host runs the
 # full set of usage errors (tests/unit/cli.sh); these are the ones that
 # need the real system.
 #   tests/vm/run tests/guest/ccstat_errors.sh tests/lib/tap.sh \
@@ -51,6 +52,10 @@ grep -q '^ok    reconcile' /tmp/check.txt
 ok $? "check: totals reconcile with debugfs"
 grep -q '^info  bpf memory .* bytes in [0-9]* maps (bound' /tmp/check.txt
 ok $? "check: prints the BPF map memory and its bound"
+# the local store has no hypervisor behind it: skipped, with the reason
+is "$(grep -c ' hypervisor ' /tmp/check.txt) $(grep '^[a-zA-Z]* *hypervisor ' /tmp/check.txt)" \
+   "1 skip  hypervisor     the store is tmem_local, not xen_tmem: no hypervisor pools to compare" \
+   "check: the hypervisor line is one skip on the local store"
 
 # check reconciles while something happens
 dd if=/dev/urandom of=/mnt/ext4/cc_err bs=$PAGE count=64 2>/dev/null

@@ -3,7 +3,9 @@
  * Host unit tests for ccstat's pure parts: counter arithmetic, ratios,
  * rates, argument parsing, formatting, snapshot deltas, the print
  * layer's text and JSON rendering and its escaping of arbitrary bytes,
- * and the BPF map memory bound computed from the map definitions.  No BPF, no root.  Prints TAP and a
+ * the BPF map memory bound computed from the map definitions, and the
+ * reconciliation of Xen's tmem pools with the guest's counts (`ccstat
+ * check`'s hypervisor line) on made-up numbers.  No BPF, no root.  Prints TAP and a
  * final "N passed, N failed" line; exits non-zero on any failure.
  */
 #include <math.h>
@@ -16,6 +18,7 @@
 #include "../../tools/metrics.h"
 #include "../../tools/mapmem.h"
 #include "../../tools/topk.h"
+#include "../../tools/xen_tmem.h"
 #include <linux/bpf.h>
 
 static int passed, failed, n;
@@ -675,6 +678,109 @@ static void test_topk(void)
 }
 
 /* Map memory from the map definitions: the targets of issue 12 */
+/* A private Xen pool and the guest's counts for it, quiet in between */
+static void hv_private(struct xen_tmem_pool *x, struct xen_tmem_guest_pool *g,
+		       uint32_t id, uint64_t pages, uint64_t xen_puts,
+		       uint64_t xen_gets, uint64_t puts, uint64_t gets)
+{
+	memset(x, 0, sizeof(*x));
+	x->id = id;
+	x->pages = pages;
+	x->good_puts = xen_puts;
+	x->found_gets = xen_gets;
+	memset(g, 0, sizeof(*g));
+	g->pool = (int)id;
+	g->puts_lo = g->puts_hi = puts;
+	g->gets_lo = g->gets_hi = gets;
+}
+
+/* One private pool, quiet while read: Xen's numbers, the guest's, verdict */
+static const struct hv_case {
+	uint64_t pages, xen_puts, xen_gets, puts, gets;
+	enum xen_tmem_verdict want;
+	uint64_t bound;
+	const char *status, *what;
+} hv_cases[] = {
+	{ 32, 64, 32, 64, 32, XEN_TMEM_CONSISTENT, 32, "ok",
+	  "xen_tmem: 64 put, 32 read back: Xen holds the 32 left: ok" },
+	{ 33, 64, 32, 64, 32, XEN_TMEM_PAGES_EXCEED, 32, "FAIL",
+	  "xen_tmem: one page more in Xen than left: FAIL" },
+	{ 64, 64, 32, 64, 32, XEN_TMEM_PAGES_EXCEED, 32, "FAIL",
+	  "xen_tmem: a get that did not take the page out: FAIL" },
+	{ 10, 64, 32, 64, 32, XEN_TMEM_CONSISTENT, 32, "ok",
+	  "xen_tmem: fewer in Xen (evicted or flushed): ok" },
+	{ 32, 63, 32, 64, 32, XEN_TMEM_PUTS_DIFFER, 32, "FAIL",
+	  "xen_tmem: Xen counted one put less: FAIL" },
+	{ 32, 65, 32, 64, 32, XEN_TMEM_PUTS_DIFFER, 32, "FAIL",
+	  "xen_tmem: ... one put more: FAIL" },
+	{ 31, 64, 33, 64, 32, XEN_TMEM_GETS_DIFFER, 32, "FAIL",
+	  "xen_tmem: Xen counted a hit the guest did not: FAIL" },
+	{ 0, 4, 4, 4, 4, XEN_TMEM_CONSISTENT, 0, "ok",
+	  "xen_tmem: every page read back: nothing left, ok" },
+};
+
+static void test_xen_tmem_reconcile(void)
+{
+	struct xen_tmem_reconciled r[6];
+	struct xen_tmem_guest_pool g[3];
+	struct xen_tmem_pool x[3];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(hv_cases) / sizeof(hv_cases[0]); i++) {
+		const struct hv_case *c = &hv_cases[i];
+
+		hv_private(&x[0], &g[0], 0, c->pages, c->xen_puts, c->xen_gets,
+			   c->puts, c->gets);
+		n = xen_tmem_reconcile(g, 1, x, 1, r);
+		CHECK(n == 1 && r[0].verdict == c->want &&
+		      r[0].guest_bound == c->bound &&
+		      !strcmp(xen_tmem_verdict_status(r[0].verdict), c->status),
+		      c->what);
+	}
+
+	/* Counts that moved while Xen answered: judged within them */
+	hv_private(&x[0], &g[0], 1, 34, 62, 31, 0, 0);
+	g[0].puts_lo = 60, g[0].puts_hi = 64, g[0].gets_lo = 30, g[0].gets_hi = 32;
+	n = xen_tmem_reconcile(g, 1, x, 1, r);
+	CHECK(n == 1 && r[0].verdict == XEN_TMEM_CONSISTENT &&
+	      r[0].guest_bound == 34,
+	      "xen_tmem: moving counts: bound is puts after - hits before");
+	x[0].pages = 35;
+	n = xen_tmem_reconcile(g, 1, x, 1, r);
+	CHECK(n == 1 && r[0].verdict == XEN_TMEM_PAGES_EXCEED,
+	      "xen_tmem: moving counts: one page above that bound: FAIL");
+	x[0].pages = 34, x[0].good_puts = 59;
+	n = xen_tmem_reconcile(g, 1, x, 1, r);
+	CHECK(n == 1 && r[0].verdict == XEN_TMEM_PUTS_DIFFER,
+	      "xen_tmem: moving counts: Xen's puts below the first read: FAIL");
+
+	/* Pools on one side only */
+	hv_private(&x[0], &g[0], 0, 5, 5, 0, 5, 0);
+	hv_private(&x[1], &g[1], 1, 7, 7, 0, 7, 0);
+	g[1].pool = 2;
+	n = xen_tmem_reconcile(g, 2, x, 2, r);
+	CHECK(n == 3 && r[0].verdict == XEN_TMEM_CONSISTENT &&
+	      r[1].verdict == XEN_TMEM_NO_GUEST_POOL && r[1].pool == 1 &&
+	      r[2].verdict == XEN_TMEM_NO_XEN_POOL && r[2].pool == 2 &&
+	      !strcmp(xen_tmem_verdict_status(r[1].verdict), "FAIL") &&
+	      !strcmp(xen_tmem_verdict_status(r[2].verdict), "FAIL"),
+	      "xen_tmem: a pool only Xen or only the guest has: FAIL");
+	n = xen_tmem_reconcile(g, 0, x, 0, r);
+	CHECK(n == 0, "xen_tmem: no pools anywhere: nothing to say");
+
+	/* Two ids naming one shared pool (ocfs2 clones): one entry */
+	hv_private(&x[0], &g[0], 3, 64, 64, 64, 64, 64);
+	hv_private(&x[1], &g[1], 4, 64, 64, 64, 0, 0);
+	x[0].shared = x[1].shared = true;
+	memset(x[0].uuid, 0xab, 16);
+	memset(x[1].uuid, 0xab, 16);
+	n = xen_tmem_reconcile(g, 2, x, 2, r);
+	CHECK(n == 1 && r[0].ids == 2 && r[0].verdict == XEN_TMEM_SHARED &&
+	      r[0].guest_puts == 64 && r[0].guest_gets == 64 &&
+	      !strcmp(xen_tmem_verdict_status(r[0].verdict), "info"),
+	      "xen_tmem: a shared pool named by two ids is shown once, not judged");
+}
+
 static void test_map_memory(void)
 {
 	struct map_needs stat = { .page_size = 4096 };
@@ -744,6 +850,7 @@ int main(void)
 	test_inode_path();
 	test_map_memory();
 	test_topk();
+	test_xen_tmem_reconcile();
 	printf("1..%d\n", n);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
