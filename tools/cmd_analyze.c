@@ -532,6 +532,7 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 	struct ca_lat lat[2];
 	char title[512], cap[32];
 	bool first_fs = true;
+	double saved_ns = 0, timed_sectors = 0, total_nsps;
 	__u64 dcnt = now->run_cnt - base->run_cnt;
 	double cost = dcnt ? (double)(now->run_time_ns - base->run_time_ns) /
 			     dcnt : -1;
@@ -578,6 +579,10 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 		ca_fs_add(&total, &rows[i].c);
 		fs_view_of(&r->v, &rows[i].key, &fv);
 		nsps = analyze_ns_per_sector(&r->v.mt, now, rows[i].key.dev);
+		if (nsps >= 0) {
+			saved_ns += nsps * rows[i].c.hits * (CA_PAGE_SIZE / 512);
+			timed_sectors += rows[i].c.hits * (CA_PAGE_SIZE / 512);
+		}
 		if (r->opt->json) {
 			fprintf(r->f, "%s{\"dev\":", first_fs ? "" : ",");
 			first_fs = false;
@@ -596,16 +601,18 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 			print_fs_text(r, title, &rows[i].c, nsps);
 		}
 	}
+	/* the total's disk time: each filesystem's hits at its device's price */
+	total_nsps = timed_sectors ? saved_ns / timed_sectors : -1;
 	if (r->opt->json) {
 		fprintf(r->f, "],\"total\":{");
 		fprintf(r->f, "\"dev\":\"total\"");
-		print_fs_json(r, &total, -1);
+		print_fs_json(r, &total, total_nsps);
 		fputc('}', r->f);
 		print_lat_json(r->f, "put", &lat[0]);
 		print_lat_json(r->f, "get", &lat[1]);
 		fprintf(r->f, "}\n");
 	} else {
-		print_fs_text(r, "\ntotal", &total, -1);
+		print_fs_text(r, "\ntotal", &total, total_nsps);
 		print_lat_text(r->f, "put", &lat[0]);
 		print_lat_text(r->f, "get", &lat[1]);
 		if (cost >= 0)

@@ -18,6 +18,7 @@
 #include "../../tools/metrics.h"
 #include "../../tools/mapmem.h"
 #include "../../tools/topk.h"
+#include "../../tools/analyze.h"
 #include "../../tools/xen_tmem.h"
 #include <linux/bpf.h>
 
@@ -522,6 +523,81 @@ static void test_metrics_analyze(void)
 	mbuf_free(&b);
 }
 
+/* analyze.c: buckets, the sizing prediction, cause scaling, worth */
+static void test_analyze(void)
+{
+	struct ca_fs c = {};
+	struct ca_worth w;
+	__u64 d, lo, hi;
+	char line[256];
+	bool ok = true;
+	int b;
+
+	/* every distance falls in the bucket whose bounds hold it */
+	for (d = 0; d < 100000; d += 1 + d / 7) {
+		b = ca_dist_bucket(d);
+		ca_dist_bounds(b, &lo, &hi);
+		ok &= b >= 0 && b < CA_DIST_BUCKETS && lo <= d && d < hi;
+		/* a bucket spans at most a quarter of its lower bound */
+		ok &= d < 4 || (hi - lo) * 4 <= lo;
+	}
+	CHECK(ok, "analyze: distance buckets hold their distances, 4 per power of two");
+	CHECK(ca_dist_bucket(~0ull) == CA_DIST_BUCKETS - 1,
+	      "analyze: huge distances land in the last bucket");
+
+	/* 100 gets: 40 came 1000 puts after their put, 30 at 5000, 30 cold */
+	c.gets_sampled = 100;
+	c.dist[ca_dist_bucket(1000)] = 40;
+	c.dist[ca_dist_bucket(5000)] = 30;
+	CHECK(ca_predict_hit_pct(&c, 512, 512) == 0,
+	      "analyze: a store smaller than every distance hits nothing");
+	CHECK(ca_predict_hit_pct(&c, 2048, 512) == 40,
+	      "analyze: a store between the two distances keeps the nearer");
+	CHECK(ca_predict_hit_pct(&c, 8192, 512) == 70,
+	      "analyze: a store above both distances keeps all but the cold");
+	ca_dist_bounds(ca_dist_bucket(1000), &lo, &hi);
+	CHECK(fabs(ca_predict_hit_pct(&c, (lo + hi) / 2, 512) - 20) < 1e-9,
+	      "analyze: a size inside a bucket takes its share linearly");
+	c.hit_no_dist = 10;
+	CHECK(ca_predict_hit_pct(&c, 8192, 8192) == 80 &&
+	      ca_predict_hit_pct(&c, 4096, 8192) == 40,
+	      "analyze: hits put before tracking count at the current size and up");
+	c = (struct ca_fs){};
+	CHECK(ca_predict_hit_pct(&c, 1, 1) < 0 && ca_sampled_hit_pct(&c) < 0,
+	      "analyze: no sampled get, no prediction");
+
+	/* 1 key in 4 sampled: 25 of 100 misses seen, 20 evicted, 5 cold */
+	c.hits = 50;
+	c.misses = 100;
+	c.gets_sampled = 38;
+	c.misses_sampled = 25;
+	c.cause[CA_EVICTED] = 20;
+	c.cause[CA_COLD] = 5;
+	CHECK(ca_cause_estimate(&c, CA_EVICTED) == 80 &&
+	      ca_cause_estimate(&c, CA_COLD) == 20 &&
+	      ca_cause_estimate(&c, CA_REFUSED) == 0,
+	      "analyze: causes scale from the sampled misses to all misses");
+	CHECK(fabs(ca_tracked_share(&c) - 38.0 / 150) < 1e-12,
+	      "analyze: the tracked share is sampled gets over gets");
+
+	c.puts = 200;
+	c.put_ns = 2000000;
+	c.put_timed = 200;
+	c.get_ns = 1000000;
+	c.get_timed = 150;
+	ca_worth_of(&c, 100, &w);
+	CHECK(w.put_efficiency == 0.25 && w.bytes_per_hit == 250.0 * 4096 / 50 &&
+	      w.saved_bytes == 50 * 4096 && w.saved_sectors == 400 &&
+	      fabs(w.saved_disk_s - 400 * 100 / 1e9) < 1e-15 &&
+	      fabs(w.cpu_s - 0.003) < 1e-12 && w.put_avg_us == 10,
+	      "analyze: worth from hits, puts, the device's time per sector and op time");
+	ca_worth_line(line, sizeof(line), &w);
+	CHECK(!strcmp(line, "saved 200.0 KiB of reads (≈ 40 µs of disk time) for 3 ms of CPU copying"),
+	      "analyze: the worth line reads as a sentence");
+	ca_worth_of(&c, -1, &w);
+	CHECK(w.saved_disk_s < 0, "analyze: no timed read on the device, no disk time");
+}
+
 static void test_metrics_listen(void)
 {
 	struct sockaddr_storage ss;
@@ -844,6 +920,7 @@ int main(void)
 	test_metrics_formats();
 	test_metrics_render();
 	test_metrics_analyze();
+	test_analyze();
 	test_metrics_listen();
 	test_json_escaping();
 	test_rates();
