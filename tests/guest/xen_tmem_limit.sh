@@ -60,6 +60,35 @@ diag "gets: $hit hits, $miss misses; Xen kept about $((hit / 256)) MiB"
 echo "@@xen-tmem-limit hits=$hit misses=$miss puts=$put refused=$refused pages=$N@@"
 reconcile "re-read at Xen's limit"
 
+# ccstat analyze on Xen: the same drop and re-read, watched.  Xen evicts
+# inside the hypervisor and says nothing, so a page stored while ccstat
+# watched and missed later counts as evicted, reason "silent".
+if [ -x /run/test/ccstat-static ]; then
+	dev=$(awk -v d=$m '$5 == d { print $3; exit }' /proc/self/mountinfo)
+	/run/test/ccstat-static -j analyze --dev "$dev" -- sh -c \
+		". /run/test/lib.sh; drop; $CCIO check $m/big $N 51" \
+		2>/tmp/an.json >/dev/null
+	is $? 0 "under ccstat analyze the file set reads back intact"
+	# an: KEY of the report's total (its first), or cause KEY
+	an() {
+		sed -n 's/.*"total":{\(.*\)/\1/p' /tmp/an.json | tr ',{}[]' '\n\n\n\n\n' |
+			sed -n 's/^"'"$1"'":\([0-9.]*\)$/\1/p' | head -n 1
+	}
+	cause() {
+		sed -n 's/.*"total":{.*"misses_by_cause":{\([^}]*\)}.*/\1/p' /tmp/an.json |
+			tr ',' '\n' | sed -n 's/^"'"$1"'":\([0-9.]*\)$/\1/p'
+	}
+	silent=$(sed -n 's/.*"total":{.*"evictions":{\([^}]*\)}.*/\1/p' /tmp/an.json |
+		tr ',' '\n' | sed -n 's/^"silent":\([0-9]*\)$/\1/p')
+	diag "analyze on Xen: $(an misses) misses: cold $(cause cold), evicted $(cause evicted) (silent $silent), refused $(cause refused), invalidated $(cause invalidated); $(an hits) hits"
+	is "$(cause invalidated)" 0 "no miss is called invalidated: nothing was flushed"
+	is "$(( $(an misses) - $(cause cold) ))" "$(( $(cause evicted) + $(cause refused) ))" \
+		"every miss of a page put while ccstat watched was evicted by Xen or refused"
+	is "$silent" "$(cause evicted)" "... and Xen's evictions are the silent kind (no event from the hypervisor)"
+	[ "$expect" = partial ] &&
+		ok $(( $(cause evicted) > 0 ? 0 : 1 )) "at Xen's limit some misses are evictions ($(cause evicted))"
+fi
+
 # Coherency with Xen full (the file set put again) and evicting
 drop
 snap /tmp/s0
