@@ -179,8 +179,8 @@ check_sizing() {	# MOUNT
 	ok $? "$mnt: with the store above every distance, re-reads hit ($(tot hits) of $warm)"
 	fs=$(awk -v m="$mnt" '$2 == m { print $3 }' /proc/mounts)
 	for k in 1 2 4; do
-		eval "p=\$p$k m=\$m$k"
-		awk -v fs=$fs -v s=$((k * c / 256)) -v p="$p" -v m="$m" 'BEGIN {
+		eval "pk=\$p$k mk=\$m$k"
+		awk -v fs=$fs -v s=$((k * c / 256)) -v p="$pk" -v m="$mk" 'BEGIN {
 			e = p - m; if (e < 0) e = -e
 			printf "bench sizing fs=%s size_mib=%d predicted_pct=%.2f measured_pct=%.2f error_pts=%.2f\n", fs, s, p, m, e
 		}' >>/tmp/an.bench
