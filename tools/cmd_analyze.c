@@ -707,7 +707,8 @@ int cmd_analyze(int argc, char **argv, struct options *opt)
 		ret = fail("read BPF maps", "out of memory");
 		goto out;
 	}
-	if (!timed && !opt->json)
+	/* on stderr even with -j: a script can wait for it */
+	if (!timed)
 		fprintf(stderr, "Tracing... hit Ctrl-C to end.\n");
 	for (n = 0; !exiting && (opt->count < 0 || n < opt->count); n++) {
 		if (timed) {

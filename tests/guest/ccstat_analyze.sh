@@ -150,7 +150,13 @@ check_sizing() {	# MOUNT
 	ra=$(bdi "$mnt") ra0=$(cat "$ra")
 	echo 128 >"$ra"
 
+	# a second analyzer follows a quarter of the keys of the same run
+	$CC -j analyze --sample 0.25 --dev "$(devof "$mnt")" >/tmp/an.q 2>/tmp/an.q.err &
+	q=$!
+	wait_for /tmp/an.q.err Tracing
 	sizing_run "$mnt" $c
+	kill -INT $q
+	wait $q
 	cp $OUT /tmp/an.run1
 	got=$(tot gets)
 	within "$got" $gets $((gets / 100))
@@ -168,6 +174,15 @@ check_sizing() {	# MOUNT
 	sizing_run "$mnt" $((4 * c))
 	m4=$(tot measured_hit_pct)
 	diag "$mnt: measured: 1x $m1%, 2x $m2%, 4x $m4%"
+	# the quarter sample: its own prediction and tracked share
+	OUT=/tmp/an.q
+	q2=$(predicted 2) q4=$(predicted 4) share=$(tot tracked_share)
+	OUT=/tmp/analyze.json
+	diag "$mnt: with --sample 0.25: tracked $share of gets; predicted 2x $q2%, 4x $q4%"
+	within "$share" 0.25 0.03
+	ok $? "$mnt: --sample 0.25 tracks about a quarter of the gets ($share)"
+	within "$q2" "$m2" 5 && within "$q4" "$m4" 5
+	ok $? "$mnt: and its predictions at 2C and 4C are within 5 points too ($q2%, $q4%)"
 	within "$p1" "$m1" 5
 	ok $? "$mnt: prediction at C ($p1%) is within 5 points of the measured $m1%"
 	within "$p2" "$m2" 5
@@ -222,7 +237,7 @@ check_saved() {	# MOUNT
 [ -n "${ANALYZE_LIB:-}" ] && return 0
 
 MOUNTS=${ANALYZE_MOUNTS:-/mnt/ext4 /mnt/btrfs}
-plan $((19 * $(echo $MOUNTS | wc -w)))
+plan $((21 * $(echo $MOUNTS | wc -w)))
 for m in $MOUNTS; do
 	check_causes $m
 	check_sizing $m
