@@ -81,11 +81,22 @@ int cmd_export(int argc, char **argv, struct options *opt);
 int cmd_analyze(int argc, char **argv, struct options *opt);
 
 /*
- * cmd_run.c: a forked child waits for one byte on @go_fd, then execs
- * @cmd, writing errno to @err_fd if that fails; wait_child reaps it
+ * cmd_run.c: COMMAND forked but held before its exec, so that the BPF
+ * programs are attached before it runs.  spawn_held: 0, or 1 after an
+ * error line.  release_held lets it exec: 0; 127 or 126 (as a shell
+ * says it) after an error line if the exec failed; -1 after an error
+ * line if it could not be told to go.  held_done closes the pipes, and
+ * kills and reaps a child never released.  wait_child reaps it
  * (forwarding a ^C as SIGTERM) and gives a shell's exit status.
  */
-void child_main(int go_fd, int err_fd, char **cmd);
+struct held_child {
+	pid_t pid;
+	int go;			/* write a byte to let it exec */
+	int err;		/* its exec's errno, if that failed */
+};
+int spawn_held(struct held_child *c, char **cmd);
+int release_held(struct held_child *c, const char *name);
+void held_done(struct held_child *c);
 int wait_child(pid_t pid, int *status);
 
 /* "ccstat: failed to <what>: <why>" on stderr; returns 1 */
@@ -181,8 +192,8 @@ int probe_kernel_support(struct kernel_support *ks);
 /* Shared with the other BPF objects (cmd_analyze.c) */
 struct btf;
 struct bpf_object;
-struct btf *vmlinux_btf(void);
-bool have_bpf_privileges(void);
+/* libbpf's messages per -v, privileges, the kernel's BTF; NULL after an error line */
+struct btf *bpf_preflight(const struct options *opt);
 void bpf_set_verbose(bool on);
 void sum_percpu(__u64 *out, const __u64 *vals, int ncpus, size_t nr);
 /* run time and runs of every program of @obj (BPF stats on) */

@@ -71,14 +71,9 @@ int analyzer_open(struct analyzer **ap, const struct options *opt,
 	size_t i;
 	int err;
 
-	bpf_set_verbose(opt->verbose);
-	if (!have_bpf_privileges())
-		return fail("load BPF programs",
-			    "permission denied (run as root, or with CAP_BPF and CAP_PERFMON)");
-	btf = vmlinux_btf();
+	btf = bpf_preflight(opt);
 	if (!btf)
-		return fail("load kernel BTF",
-			    "/sys/kernel/btf/vmlinux not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y)");
+		return 1;
 	if (!btf_has_tp(btf, "cleancache_evict")) {
 		btf__free(btf);
 		return fail("analyze",
@@ -635,37 +630,22 @@ static bool is_interval(const char *s)
 static int run_command(struct report_ctx *r, char **cmd,
 		       struct ca_snapshot *a, struct ca_snapshot *b)
 {
-	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, status = 0, e, err;
-	pid_t pid;
+	struct held_child child;
+	int status = 0, err;
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
-		return fail("create pipe", "%s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		return fail("fork", "%s", strerror(errno));
-	if (pid == 0) {
-		close(go[1]);
-		close(errp[0]);
-		child_main(go[0], errp[1], cmd);
+	if (spawn_held(&child, cmd))
+		return 1;
+	if (analyzer_snapshot(r->a, a)) {
+		held_done(&child);
+		return fail("read BPF maps", "out of memory");
 	}
-	close(go[0]);
-	close(errp[1]);
-	if (analyzer_snapshot(r->a, a) || write(go[1], "g", 1) != 1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(go[1]);
-		close(errp[0]);
-		return fail("start command", "%s", strerror(errno));
+	err = release_held(&child, cmd[0]);
+	if (err) {
+		held_done(&child);
+		return err < 0 ? 1 : err;
 	}
-	close(go[1]);
-	if (read(errp[0], &e, sizeof(e)) == sizeof(e)) {
-		waitpid(pid, NULL, 0);
-		close(errp[0]);
-		fail("run command", "%s: %s", cmd[0], strerror(e));
-		return e == ENOENT ? 127 : 126;
-	}
-	close(errp[0]);
-	err = wait_child(pid, &status);
+	err = wait_child(child.pid, &status);
+	held_done(&child);
 	if (err)
 		return fail("wait for command", "%s", strerror(-err));
 	if (analyzer_snapshot(r->a, b))

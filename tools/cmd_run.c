@@ -38,7 +38,7 @@ static int write_str(const char *path, const char *s)
 }
 
 /* The child: wait for the go, then exec; report an exec failure */
-void child_main(int go_fd, int err_fd, char **cmd)
+static void child_main(int go_fd, int err_fd, char **cmd)
 {
 	char c;
 	int e;
@@ -50,6 +50,72 @@ void child_main(int go_fd, int err_fd, char **cmd)
 	if (write(err_fd, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(127);
+}
+
+int spawn_held(struct held_child *c, char **cmd)
+{
+	int go[2], errp[2];
+
+	c->pid = -1;
+	c->go = c->err = -1;
+	if (pipe2(go, O_CLOEXEC))
+		return fail("create pipe", "%s", strerror(errno));
+	if (pipe2(errp, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return fail("create pipe", "%s", strerror(errno));
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		close(go[0]);
+		close(go[1]);
+		close(errp[0]);
+		close(errp[1]);
+		return fail("fork", "%s", strerror(errno));
+	}
+	if (c->pid == 0) {
+		close(go[1]);
+		close(errp[0]);
+		child_main(go[0], errp[1], cmd);
+	}
+	close(go[0]);
+	close(errp[1]);
+	c->go = go[1];
+	c->err = errp[0];
+	return 0;
+}
+
+int release_held(struct held_child *c, const char *name)
+{
+	int e;
+
+	if (write(c->go, "g", 1) != 1) {
+		fail("start command", "%s", strerror(errno));
+		return -1;
+	}
+	close(c->go);
+	c->go = -1;
+	if (read(c->err, &e, sizeof(e)) == sizeof(e)) {
+		waitpid(c->pid, NULL, 0);
+		c->pid = -1;
+		fail("run command", "%s: %s", name, strerror(e));
+		/* as a shell says it: 127 not found, 126 not executable */
+		return e == ENOENT ? 127 : 126;
+	}
+	return 0;
+}
+
+void held_done(struct held_child *c)
+{
+	if (c->pid > 0 && c->go >= 0) {	/* never released: it must not run */
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+	}
+	if (c->go >= 0)
+		close(c->go);
+	if (c->err >= 0)
+		close(c->err);
+	c->go = c->err = -1;
 }
 
 static void print_summary(FILE *f, const struct options *opt,
@@ -167,29 +233,19 @@ int cmd_run(int argc, char **argv, struct options *opt)
 				   .count_workloads = true };
 	struct snapshot a = {}, b = {};
 	char root[64], cg[128], buf[128];
-	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	struct held_child child;
 	struct session *s = NULL;
 	bool made_cgroup = false;
-	int status = 0, ret = 1, err, e;
+	int status = 0, ret = 1, err;
 	char **cmd;
 	pid_t pid;
 
 	if (argc < 2)
 		return usage_error("parse arguments", "run needs a command: ccstat run [-a] -- COMMAND [ARGS...]");
 	cmd = argv + 1;
-	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
-		return fail("create pipe", "%s", strerror(errno));
-
-	pid = fork();
-	if (pid < 0)
-		return fail("fork", "%s", strerror(errno));
-	if (pid == 0) {
-		close(go[1]);
-		close(errp[0]);
-		child_main(go[0], errp[1], cmd);
-	}
-	close(go[0]);
-	close(errp[1]);
+	if (spawn_held(&child, cmd))
+		return 1;
+	pid = child.pid;
 
 	if (!opt->all_tasks && cgroup2_root(root, sizeof(root))) {
 		snprintf(cg, sizeof(cg), "%s/ccstat-run-%d", root, (int)getpid());
@@ -233,17 +289,11 @@ int cmd_run(int argc, char **argv, struct options *opt)
 		fail("read BPF maps", "out of memory");
 		goto err_kill;
 	}
-	if (write(go[1], "g", 1) != 1) {
-		fail("start command", "%s", strerror(errno));
-		goto err_kill;
-	}
-	close(go[1]);
-	go[1] = -1;
-	if (read(errp[0], &e, sizeof(e)) == sizeof(e)) {
-		waitpid(pid, NULL, 0);
-		fail("run command", "%s: %s", cmd[0], strerror(e));
-		/* as a shell says it: 127 not found, 126 not executable */
-		ret = e == ENOENT ? 127 : 126;
+	err = release_held(&child, cmd[0]);
+	if (err) {
+		if (err < 0)
+			goto err_kill;
+		ret = err;
 		goto out;
 	}
 	err = wait_child(pid, &status);
@@ -263,10 +313,9 @@ int cmd_run(int argc, char **argv, struct options *opt)
 err_kill:
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	child.pid = -1;
 out:
-	if (go[1] >= 0)
-		close(go[1]);
-	close(errp[0]);
+	held_done(&child);
 	snapshot_free(&a);
 	snapshot_free(&b);
 	session_close(s);

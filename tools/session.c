@@ -84,7 +84,7 @@ static bool btf_has(const struct btf *btf, const char *name, __u32 kind)
 	return btf && btf__find_by_name_kind(btf, name, kind) >= 0;
 }
 
-struct btf *vmlinux_btf(void)
+static struct btf *vmlinux_btf(void)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 
@@ -132,7 +132,7 @@ static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-bool have_bpf_privileges(void)
+static bool have_bpf_privileges(void)
 {
 	/* CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (5.8+) */
 	struct __user_cap_header_struct hdr = {
@@ -314,6 +314,23 @@ int session_inode_name(struct session *s, const struct cc_inode_key *k,
 				   nm);
 }
 
+struct btf *bpf_preflight(const struct options *opt)
+{
+	struct btf *btf;
+
+	bpf_set_verbose(opt->verbose);
+	if (!have_bpf_privileges()) {
+		fail("load BPF programs",
+		     "permission denied (run as root, or with CAP_BPF and CAP_PERFMON)");
+		return NULL;
+	}
+	btf = vmlinux_btf();
+	if (!btf)
+		fail("load kernel BTF",
+		     "/sys/kernel/btf/vmlinux not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y); boot one with BTF");
+	return btf;
+}
+
 int session_open(struct session **sp, const struct options *opt,
 		 const struct session_cfg *cfg)
 {
@@ -321,14 +338,9 @@ int session_open(struct session **sp, const struct options *opt,
 	struct btf *btf;
 	int err;
 
-	bpf_set_verbose(opt->verbose);
-	if (!have_bpf_privileges())
-		return fail("load BPF programs",
-			    "permission denied (run as root, or with CAP_BPF and CAP_PERFMON)");
-	btf = vmlinux_btf();
+	btf = bpf_preflight(opt);
 	if (!btf)
-		return fail("load kernel BTF",
-			    "/sys/kernel/btf/vmlinux not readable: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF=y); boot one with BTF");
+		return 1;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		btf__free(btf);

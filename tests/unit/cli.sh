@@ -27,6 +27,11 @@ usage "ccstat: failed to parse arguments: 'check' does not take --pid" "-p on ch
 usage "ccstat: failed to parse interval" "interval 0" stat 0
 usage "ccstat: failed to parse interval" "interval not a number" stat abc
 usage "ccstat: failed to parse count" "count 0" stat 1 0
+usage "ccstat: failed to parse sampling rate" "analyze --sample above 1" analyze --sample 2
+usage "ccstat: failed to parse sampling rate" "analyze --sample 0" analyze --sample 0
+usage "ccstat: failed to parse store size" "analyze --store-size not a size" analyze --store-size 12Q
+usage "ccstat: failed to parse interval" "analyze interval 0" analyze 0
+usage "ccstat: failed to parse arguments: 'analyze' does not take --pid" "-p on analyze" analyze -p 1
 usage "ccstat: failed to parse arguments: unexpected '3'" "three positional arguments" stat 1 2 3
 usage "ccstat: failed to parse arguments: unexpected '5': export takes [interval]" "export rejects a count" export 1 5
 usage "ccstat: failed to parse arguments: unexpected '1': trace takes no arguments" "trace takes no interval" trace 1
