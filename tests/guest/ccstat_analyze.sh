@@ -47,6 +47,12 @@ cause() {
 		sed -n 's/.*"'"$1"'":\([0-9.]*\).*/\1/p'
 }
 
+# evicted REASON: the total's store evictions for that reason
+evicted() {
+	sed -n 's/.*"total":{.*"evictions":{\([^}]*\)}.*/\1/p' $OUT |
+		tr ',' '\n' | sed -n 's/^"'"$1"'":\([0-9]*\)$/\1/p'
+}
+
 # predicted FACTOR: the total's predicted hit ratio at FACTOR x the store
 predicted() {
 	sed -n 's/.*"total":{\(.*\)/\1/p' $OUT |
@@ -164,6 +170,8 @@ check_sizing() {	# MOUNT
 	is "$(cause cold)" $cold "$mnt: the first read of each file is cold ($cold)"
 	within "$(cause evicted)" $(($(tot misses) - cold)) 0
 	ok $? "$mnt: at a store smaller than both distances every other miss is evicted"
+	[ "$(evicted silent)" = 0 ] && [ "$(evicted capacity)" -ge "$(cause evicted)" ]
+	ok $? "$mnt: each one named by the store's cleancache_evict (capacity $(evicted capacity), silent $(evicted silent))"
 	p1=$(predicted 1) p2=$(predicted 2) p4=$(predicted 4)
 	m1=$(tot measured_hit_pct)
 	diag "$mnt: predicted from C=$((c / 256)) MiB: 1x $p1%, 2x $p2%, 4x $p4%"
@@ -237,7 +245,7 @@ check_saved() {	# MOUNT
 [ -n "${ANALYZE_LIB:-}" ] && return 0
 
 MOUNTS=${ANALYZE_MOUNTS:-/mnt/ext4 /mnt/btrfs}
-plan $((21 * $(echo $MOUNTS | wc -w)))
+plan $((22 * $(echo $MOUNTS | wc -w)))
 for m in $MOUNTS; do
 	check_causes $m
 	check_sizing $m
