@@ -12,6 +12,12 @@ require_cleancache() {
 	[ -r "$DBG/puts" ] || bail_out "no $DBG: not the cleancache kernel"
 }
 
+# debug_kernel: lockdep is built in (make test-debug's kernel): every
+# spinlock carries a lockdep map, and KASAN slows every event
+debug_kernel() {
+	[ -e /proc/lockdep ]
+}
+
 # devof DIR: MAJ:MIN of the filesystem mounted at DIR
 devof() {
 	awk -v d="$1" '$5 == d { print $3; exit }' /proc/self/mountinfo

@@ -62,8 +62,14 @@ check_memory() {	# NAME TARGET_256 ARGS...
 	# the filesystem map allocates rows as filesystems appear: >=
 	test -n "$ours" && [ "$ours" -gt 0 ] && [ "$used" -ge "$ours" ]
 	ok $? "$name: ccstat reports what the kernel charges (at load)"
-	test -n "$here" && [ "$used" -le "$here" ]
-	ok $? "$name: within the bound computed from the map definitions"
+	if test -n "$here" && [ "$used" -gt "$here" ] && debug_kernel; then
+		# Each hash bucket's raw spinlock grows by a lockdep map
+		skip "$name: within the bound computed from the map definitions" \
+			"debug kernel: lockdep-sized bucket locks ($used > $here)"
+	else
+		test -n "$here" && [ "$used" -le "$here" ]
+		ok $? "$name: within the bound computed from the map definitions"
+	fi
 	test -n "$at256" && [ "$at256" -le "$target" ]
 	ok $? "$name: bound on 256 CPUs $at256 <= $target"
 }

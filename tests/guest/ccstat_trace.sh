@@ -57,8 +57,13 @@ last=$(tail -n 1 /tmp/f.json)
 events=$(echo "$last" | sed -n 's/.*"events":\([0-9]*\).*/\1/p')
 lost=$(echo "$last" | sed -n 's/.*"events_lost":\([0-9]*\).*/\1/p')
 puts=$(( $(kdelta /tmp/k0 /tmp/k1 puts) + $(kdelta /tmp/k0 /tmp/k1 puts_refused) ))
-test "${lost:-0}" -gt 0
-ok $? "flood: lost events reported ($lost)"
+if [ "${lost:-0}" -gt 0 ] || ! debug_kernel; then
+	test "${lost:-0}" -gt 0
+	ok $? "flood: lost events reported ($lost)"
+else
+	# Puts are too slow there to outrun the reader
+	skip "flood: lost events reported" "debug kernel: none lost"
+fi
 is "$((events + lost))" "$puts" "flood: printed + lost = the kernel's puts"
 is "$(grep -c '"op":"put"' /tmp/f.json)" "$events" "flood: one line per printed event"
 rm -f $F /mnt/ext4/cc_flood
