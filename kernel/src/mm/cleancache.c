@@ -222,10 +222,15 @@ static int cleancache_get_key(struct inode *inode,
 	return 0;
 }
 
-/* Data that must never be copied out: encrypted or verity-checked files. */
+/*
+ * Data that must never be copied out: encrypted or verity-checked files.
+ * Nor the pages of an active swap file: swap I/O rewrites its blocks
+ * behind the page cache, so a copy would outlive the data on disk.
+ */
 static bool cleancache_inode_eligible(struct inode *inode)
 {
-	return !IS_ENCRYPTED(inode) && !IS_VERITY(inode) && !IS_DAX(inode);
+	return !IS_ENCRYPTED(inode) && !IS_VERITY(inode) && !IS_DAX(inode) &&
+	       !IS_SWAPFILE(inode);
 }
 
 static void cleancache_create_pool(struct cleancache_frontend *fe,

@@ -461,6 +461,31 @@ static void cleancache_test_export_key_and_encryption(struct kunit *test)
 	cleancache_invalidate_fs(ffs->sb);
 }
 
+/*
+ * An active swap file: swap I/O rewrites its blocks behind the page
+ * cache.  Its pages are neither stored nor looked up, and invalidating
+ * the inode (swapon, swapoff) still reaches the backend.
+ */
+static void cleancache_test_swapfile(struct kunit *test)
+{
+	struct fake_fs *ffs = fake_fs_new(test, false);
+	struct folio *folio;
+
+	cleancache_init_fs(ffs->sb);
+	folio = fake_folio(test, ffs, 4, 0, 0x99);
+	make_clean_on_disk(folio);
+	ffs->inode->i_flags |= S_SWAPFILE;
+	KUNIT_EXPECT_EQ(test, __cleancache_put_folio(folio), 0);
+	KUNIT_EXPECT_EQ(test, fake.put_calls, 0);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_page_calls, 1);
+	KUNIT_EXPECT_EQ(test, __cleancache_get_folio(folio), -ENOENT);
+	KUNIT_EXPECT_EQ(test, fake.get_calls, 0);
+	KUNIT_EXPECT_EQ(test, __cleancache_invalidate_inode(ffs->inode->i_mapping), 0);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_inode_calls, 1);
+	ffs->inode->i_flags &= ~S_SWAPFILE;
+	cleancache_invalidate_fs(ffs->sb);
+}
+
 static void cleancache_test_shared_pool(struct kunit *test)
 {
 	struct fake_fs *ffs = fake_fs_new(test, false);
@@ -544,6 +569,7 @@ static struct kunit_case cleancache_test_cases[] = {
 	KUNIT_CASE(cleancache_test_init_fs),
 	KUNIT_CASE(cleancache_test_put_get_exclusive),
 	KUNIT_CASE(cleancache_test_ineligible_put_invalidates),
+	KUNIT_CASE(cleancache_test_swapfile),
 	KUNIT_CASE(cleancache_test_large_folio_invalidates_each_page),
 	KUNIT_CASE(cleancache_test_refused_put_counted),
 	KUNIT_CASE(cleancache_test_invalidate_inode),
