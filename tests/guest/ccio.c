@@ -38,6 +38,12 @@
  *   ccio nocow FILE                  create FILE empty with FS_NOCOW_FL
  *                                    (btrfs: no data checksums, so O_DIRECT
  *                                    writes bypass the page cache)
+ *   ccio ondisk FILE PAGES           exit 1 unless buffered reads of the
+ *                                    first PAGES pages return what O_DIRECT
+ *                                    reads from the disk
+ *   ccio anon PAGES SEED             fill PAGES pages of anonymous memory
+ *                                    with a seeded pattern, then check them
+ *                                    (in a small memory cgroup: via swap)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -132,6 +138,62 @@ static int cmd_check(const char *file, long pages, unsigned long seed)
 	if (bad)
 		fprintf(stderr, "ccio: %s: %ld of %ld pages differ\n", file,
 			bad, pages);
+	return bad ? 1 : 0;
+}
+
+/* Buffered reads against O_DIRECT reads: the page cache (and what fills
+ * it, cleancache) must hold what the disk holds. */
+static int cmd_ondisk(const char *file, long pages)
+{
+	int fd = open(file, O_RDONLY), dfd = open(file, O_RDONLY | O_DIRECT);
+	unsigned char buf[PAGE];
+	void *disk;
+	long p, bad = 0;
+
+	if (fd < 0 || dfd < 0)
+		die("open", file);
+	if (posix_memalign(&disk, PAGE, PAGE))
+		die("allocate", "buffer");
+	for (p = 0; p < pages; p++) {
+		if (pread(dfd, disk, PAGE, p * PAGE) != PAGE)
+			die("read (O_DIRECT)", file);
+		if (pread(fd, buf, PAGE, p * PAGE) != PAGE)
+			die("read", file);
+		if (memcmp(buf, disk, PAGE)) {
+			if (!bad)
+				fprintf(stderr, "ccio: %s: page %ld differs from the disk\n",
+					file, p);
+			bad++;
+		}
+	}
+	if (bad)
+		fprintf(stderr, "ccio: %s: %ld of %ld pages differ from the disk\n",
+			file, bad, pages);
+	free(disk);
+	close(fd);
+	close(dfd);
+	return bad ? 1 : 0;
+}
+
+static int cmd_anon(long pages, unsigned long seed)
+{
+	unsigned char *mem, want[PAGE];
+	long p, bad = 0;
+
+	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		die("map", "anonymous memory");
+	for (p = 0; p < pages; p++)
+		pattern_page(mem + p * PAGE, p, seed);
+	for (p = 0; p < pages; p++) {
+		pattern_page(want, p, seed);
+		bad += !!memcmp(mem + p * PAGE, want, PAGE);
+	}
+	if (bad)
+		fprintf(stderr, "ccio: %ld of %ld anonymous pages differ\n",
+			bad, pages);
+	munmap(mem, pages * PAGE);
 	return bad ? 1 : 0;
 }
 
@@ -911,6 +973,10 @@ int main(int argc, char **argv)
 		return cmd_fibmap(argv[2], num(argv[3]));
 	if (!strcmp(cmd, "nocow") && argc == 3)
 		return cmd_nocow(argv[2]);
+	if (!strcmp(cmd, "ondisk") && argc == 4)
+		return cmd_ondisk(argv[2], num(argv[3]));
+	if (!strcmp(cmd, "anon") && argc == 4)
+		return cmd_anon(num(argv[2]), num(argv[3]));
 	if (!strcmp(cmd, "diorace") && argc == 5)
 		return cmd_diorace(argv[2], num(argv[3]), num(argv[4]));
 	if (!strcmp(cmd, "subvol") && argc == 4)
@@ -922,6 +988,6 @@ int main(int argc, char **argv)
 				num(argv[3]), false);
 	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|"
 		"stress|runas|mkfiles|readfiles|subvol|falloc|clone|dedupe|copy|"
-		"encwrite|version|fibmap|diorace|nocow ...\n");
+		"encwrite|version|fibmap|diorace|nocow|ondisk|anon ...\n");
 	return 2;
 }

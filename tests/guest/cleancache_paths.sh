@@ -4,8 +4,8 @@
 # lists each with its hook), run on the real path after the file's old
 # pages went to cleancache, against a model on tmpfs; O_DIRECT writes
 # racing buffered reads; a put the store refuses while it keeps an older
-# copy; the block device's own page cache; and copies that survive inode
-# reclaim (echo 3 > drop_caches) but never an unlinked file.
+# copy; the block device's own page cache; swap files; and copies that
+# survive inode reclaim (echo 3 > drop_caches) but never an unlinked file.
 # Boot with tmem_local.prealloc=1: a store with a shrinker gives its
 # pages back at echo 3 (drop_caches drops reclaimable memory), as
 # hypervisor memory would not.
@@ -337,6 +337,62 @@ test_bdev() {	# fs disk
 	is "$(delta $b "$(gstat puts)")" 0 "$fs: pages of $disk's own page cache are never put"
 }
 
+# A swap file's blocks are written by swap I/O, not through its page
+# cache: cleancache drops the file's copies at swapon (and swapoff), and
+# neither stores nor returns the pages of an active swap file.  The file's
+# pages go to cleancache first; an 8 MiB cgroup then pushes 28 MiB of
+# anonymous memory through the swap file; after swapoff a buffered read
+# must return what swap left on the disk, not the file's old pages.
+test_swapfile() {	# fs mnt
+	local fs=$1 m=$2 f=$2/swapfile n=8192 pool s0 s1 p0 g0 moved
+	local cg=/sys/fs/cgroup/ccswap
+	if [ ! -e /proc/swaps ]; then
+		skip "$fs: swap files" "this kernel has no CONFIG_SWAP"
+		return
+	fi
+	pool=$(pool_of $m)
+	rm -f $f
+	[ $fs = btrfs ] && $CCIO nocow $f	# btrfs swaps only to NOCOW files
+	s0=$(tstat $pool pages)
+	$CCIO fill $f $n 151
+	drop
+	s1=$(tstat $pool pages)
+	ok $(( s1 - s0 >= n ? 0 : 1 )) "$fs: the future swap file's $n pages are in cleancache ($((s1 - s0)) stored)"
+	chmod 600 $f
+	if ! { mkswap $f >/dev/null 2>&1 && swapon $f; }; then
+		ok 1 "$fs: swapon $f"
+		rm -f $f
+		return
+	fi
+	# mkswap rewrote page 0 (its copy went then)
+	ok $(( s1 - $(tstat $pool pages) >= n - 1 ? 0 : 1 )) \
+	   "$fs: swapon drops the file's copies ($((s1 - $(tstat $pool pages))) of $n)"
+	p0=$(pstat $pool puts)
+	g0=$(( $(pstat $pool succ_gets) + $(pstat $pool failed_gets) ))
+	dd if=$f of=/dev/null bs=64k 2>/dev/null
+	drop
+	dd if=$f of=/dev/null bs=64k 2>/dev/null
+	is "$(delta $p0 "$(pstat $pool puts)")" 0 "$fs: pages of an active swap file are never put"
+	is "$(delta $g0 $(( $(pstat $pool succ_gets) + $(pstat $pool failed_gets) )))" 0 \
+	   "$fs: pages of an active swap file are never looked up"
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p $cg
+	echo 8M > $cg/memory.max
+	sh -c "echo \$\$ > $cg/cgroup.procs && exec $CCIO anon 7168 152"
+	ok $? "$fs: 28 MiB of anonymous memory in an 8 MiB cgroup round-trips through the swap file"
+	rmdir $cg
+	swapoff $f
+	ok $? "$fs: swapoff $f"
+	dd if=$f of=/tmp/swapdisk bs=64k iflag=direct 2>/dev/null
+	moved=$($CCIO check /tmp/swapdisk $n 151 2>&1 | sed -n 's/.*: \([0-9]*\) of .*/\1/p')
+	rm -f /tmp/swapdisk
+	ok $(( ${moved:-0} >= 1000 ? 0 : 1 )) "$fs: swap rewrote ${moved:-0} of the file's $n pages on disk"
+	drop
+	$CCIO ondisk $f $n
+	ok $? "$fs: after swapoff, buffered reads of the file return what swap left on disk"
+	rm -f $f
+}
+
 is "$(cat $CC/backend)" tmem_local "the local tmem store is the backend"
 # A preallocated store has room for every page it is offered: under
 # memory pressure (a file larger than the guest's RAM written, dropped and
@@ -368,6 +424,7 @@ for fs in ext4 btrfs; do
 	test_copy_file_range $fs $m
 	test_remount $fs $m
 	test_bdev $fs $disk
+	test_swapfile $fs $m
 	case $fs in
 	ext4)
 		test_invalidation_never_puts $fs $m
