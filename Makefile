@@ -74,7 +74,7 @@ test-debug: kernel-debug tools guest
 test-faults: kernel-debug tools guest
 	KOUT=$(KOUT_DEBUG) KERNEL=$(KERNEL_DEBUG) tests/run-all --debug faults
 
-# Not part of make test: on the local store (79 minutes under TCG on a
+# Not part of make test: on the local store (25 minutes under TCG on a
 # shared 2-core host), then on Xen tmem, the real hypervisor (soak-xen,
 # 42 minutes)
 soak: all
