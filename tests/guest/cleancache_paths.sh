@@ -344,7 +344,7 @@ test_bdev() {	# fs disk
 # anonymous memory through the swap file; after swapoff a buffered read
 # must return what swap left on the disk, not the file's old pages.
 test_swapfile() {	# fs mnt
-	local fs=$1 m=$2 f=$2/swapfile n=8192 pool s0 s1 p0 g0 moved
+	local fs=$1 m=$2 f=$2/swapfile n=8192 pool s0 s1 s2 p0 g0 moved
 	local cg=/sys/fs/cgroup/ccswap
 	if [ ! -e /proc/swaps ]; then
 		skip "$fs: swap files" "this kernel has no CONFIG_SWAP"
@@ -365,8 +365,8 @@ test_swapfile() {	# fs mnt
 		return
 	fi
 	# mkswap rewrote page 0 (its copy went then)
-	ok $(( s1 - $(tstat $pool pages) >= n - 1 ? 0 : 1 )) \
-	   "$fs: swapon drops the file's copies ($((s1 - $(tstat $pool pages))) of $n)"
+	s2=$(tstat $pool pages)
+	ok $(( s1 - s2 >= n - 1 ? 0 : 1 )) "$fs: swapon drops the file's copies ($((s1 - s2)) of $n)"
 	p0=$(pstat $pool puts)
 	g0=$(( $(pstat $pool succ_gets) + $(pstat $pool failed_gets) ))
 	dd if=$f of=/dev/null bs=64k 2>/dev/null
