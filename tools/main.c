@@ -433,13 +433,18 @@ static int apply_option(int id, const char *arg, struct options *opt)
 		else
 			return usage_error("parse attach mode", "'%s': use tp_btf, fentry or auto", arg);
 		break;
-	case O_RINGBUF:
+	case O_RINGBUF: {
+		char *end;
+
 		/* a power of two, 4 KiB .. 256 MiB; rounded up to a page */
-		if (parse_number("parse ring buffer size", arg, 4, 262144, &v) ||
-		    (v & (v - 1)))
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || *end || !*arg || *arg == '-' || v < 4 ||
+		    v > 262144 || (v & (v - 1)))
 			return usage_error("parse ring buffer size", "'%s' is not a power of two KiB in 4..262144", arg);
 		opt->ringbuf_kib = (unsigned int)v;
 		break;
+	}
 	}
 	return 0;
 }

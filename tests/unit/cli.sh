@@ -68,6 +68,7 @@ ok $? "--help states the exit statuses"
 # options after positional arguments reach the parser (here: an error)
 usage "ccstat: failed to parse arguments: 'stat' does not take --sort" "an option after the positionals is parsed" stat 1 2 --sort gets
 usage "ccstat: failed to parse arguments: unknown option '-Q'" "a short option after the positionals is parsed" stat 1 -Q
+usage "ccstat: failed to parse ring buffer size: '3' is not a power of two" "trace --ringbuf-kib 3: one error line" trace --ringbuf-kib 3
 
 rm -f /tmp/ccstat-cli.$$
 done_testing
