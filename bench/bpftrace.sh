@@ -75,7 +75,7 @@ for pass in 1 2 3; do
 	set -- $(workload)
 	echo "bench bpftrace pass=$pass with=none events=$1 s=$2 events_per_s=$(rate $1 $2)"
 
-	$CCSTAT --no-bpf-stats stat 1 >/tmp/stat.out 2>&1 &
+	$CCSTAT stat 1 >/tmp/stat.out 2>&1 &
 	pid=$!
 	while ! grep -q DEVICE /tmp/stat.out; do sleep 0.2; done	# attached
 	measured ccstat $pid

@@ -42,7 +42,7 @@ reader=$!
 for pass in 1 2 3; do
 	rm -f /tmp/top.json /tmp/top.err
 	t0=$(now)
-	$CCSTAT -v -j top 1 >/tmp/top.json 2>/tmp/top.err &
+	$CCSTAT -v -j --bpf-stats top 1 >/tmp/top.json 2>/tmp/top.err &
 	pid=$!
 	while ! grep -q '^ccstat: BPF maps' /tmp/top.err && kill -0 $pid 2>/dev/null; do sleep 0.02; done
 	ta=$(now)

@@ -20,8 +20,8 @@ direct $f $n
 cat $f >/dev/null
 W="i=0; while [ \$i -lt $rounds ]; do echo 1 >/proc/sys/vm/drop_caches; cat $f >/dev/null; i=\$((i + 1)); done"
 for pass in 1 2 3; do
-	$CC -j run -a -- sh -c "$W" 2>/tmp/run.json >/dev/null
-	$CC -j analyze -- sh -c "$W" 2>/tmp/an.json >/dev/null
+	$CC -j --bpf-stats run -a -- sh -c "$W" 2>/tmp/run.json >/dev/null
+	$CC -j --bpf-stats analyze -- sh -c "$W" 2>/tmp/an.json >/dev/null
 	s=$(grep -o '"bpf_ns_per_run":[0-9]*' /tmp/run.json | cut -d: -f2)
 	a=$(grep -o '"bpf_ns_per_event":[0-9.]*' /tmp/an.json | cut -d: -f2)
 	awk -v s="$s" -v a="$a" -v p=$pass 'BEGIN {

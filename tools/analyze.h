@@ -32,6 +32,7 @@ struct ca_snapshot {
 	size_t nr_fs;
 	struct ca_dev_row *devs;
 	size_t nr_devs;
+	bool run_stats;			/* --bpf-stats: the two below are known */
 	__u64 run_time_ns;		/* the analysis programs' cost */
 	__u64 run_cnt;
 };

@@ -134,8 +134,13 @@ int analyzer_open(struct analyzer **ap, const struct options *opt,
 				a->timed = false;
 		}
 	}
-	if (!opt->no_bpf_stats)
+	/* host-wide: every BPF program pays two clock reads while it is on */
+	if (opt->bpf_stats) {
 		a->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (a->stats_fd < 0)
+			verbose(opt, "cannot enable BPF run-time stats: %s\n",
+				strerror(errno));
+	}
 	a->ncpus = libbpf_num_possible_cpus();
 	*ap = a;
 	return 0;
@@ -244,7 +249,10 @@ int analyzer_snapshot(struct analyzer *a, struct ca_snapshot *snap)
 		ca_snapshot_free(snap);
 		return -ENOMEM;
 	}
-	bpf_object_cost(a->skel->obj, &snap->run_time_ns, &snap->run_cnt);
+	snap->run_stats = a->stats_fd >= 0;
+	if (snap->run_stats)
+		bpf_object_cost(a->skel->obj, &snap->run_time_ns,
+				&snap->run_cnt);
 	return 0;
 }
 

@@ -30,7 +30,7 @@ struct options {
 	bool total;			/* stat --total: cumulative lines */
 	enum attach_mode attach;
 	bool rate;			/* -r: per-second rates */
-	bool no_bpf_stats;		/* --no-bpf-stats */
+	bool bpf_stats;			/* --bpf-stats: kernel run-time stats on */
 	__u32 pid;			/* -p */
 	const char *cgroup_path;	/* -c */
 	__u64 cgid;
@@ -137,6 +137,7 @@ struct snapshot {
 	__u64 mono_ns;
 	struct cc_counts total;
 	struct cc_drops drops;
+	bool run_stats;			/* --bpf-stats: the two below are known */
 	__u64 run_time_ns;
 	__u64 run_cnt;
 	struct fs_row *fs;

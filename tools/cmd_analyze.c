@@ -259,8 +259,9 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 	bool first_fs = true;
 	double saved_ns = 0, timed_sectors = 0, total_nsps;
 	__u64 dcnt = now->run_cnt - base->run_cnt;
-	double cost = dcnt ? (double)(now->run_time_ns - base->run_time_ns) /
-			     dcnt : -1;
+	/* null in JSON, "unavailable" in text: not timed without --bpf-stats */
+	double cost = now->run_stats && dcnt ?
+		(double)(now->run_time_ns - base->run_time_ns) / dcnt : -1;
 	size_t i;
 	int k;
 
@@ -343,6 +344,8 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 		if (cost >= 0)
 			fprintf(r->f, "\nBPF cost: %.0f ns per event (%llu events)\n",
 				cost, (unsigned long long)dcnt);
+		else if (!now->run_stats)
+			fprintf(r->f, "\nBPF cost: unavailable (--bpf-stats turns the kernel's run-time statistics on)\n");
 	}
 	fflush(r->f);
 	free(rows);

@@ -460,6 +460,7 @@ static int collect(struct exporter *e, enum metrics_format f)
 	}
 	in.total = snap.total;
 	in.drops = snap.drops;
+	in.bpf_stats = snap.run_stats;
 	in.bpf_run_ns = snap.run_time_ns;
 	in.bpf_run_cnt = snap.run_cnt;
 	in.attach = e->s ? attach_mode_name(session_mode(e->s)) : "synthetic";

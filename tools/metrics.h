@@ -158,6 +158,7 @@ struct metrics_input {
 	const char *backend;		/* NULL: unknown */
 	const char *version;
 	const char *attach;
+	bool bpf_stats;			/* --bpf-stats: the two below exist */
 	__u64 bpf_run_ns, bpf_run_cnt;
 	const struct metrics_analyze *analyze;	/* NULL: no --analyze */
 };

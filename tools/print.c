@@ -370,12 +370,18 @@ void print_cost_json(FILE *f, const struct snapshot *a,
 	__u64 ns, cnt, wall;
 
 	cost_between(a, b, &ns, &cnt, &wall);
-	fprintf(f, "\"cost\":{\"bpf_run_time_ns\":%llu,\"bpf_run_count\":%llu,"
-		"\"bpf_ns_per_run\":%llu,\"events_lost\":%llu,"
+	/* without --bpf-stats the kernel does not time programs: null */
+	if (b->run_stats)
+		fprintf(f, "\"cost\":{\"bpf_run_time_ns\":%llu,\"bpf_run_count\":%llu,"
+			"\"bpf_ns_per_run\":%llu,",
+			(unsigned long long)ns, (unsigned long long)cnt,
+			(unsigned long long)(cnt ? ns / cnt : 0));
+	else
+		fprintf(f, "\"cost\":{\"bpf_run_time_ns\":null,\"bpf_run_count\":null,"
+			"\"bpf_ns_per_run\":null,");
+	fprintf(f, "\"events_lost\":%llu,"
 		"\"fs_map_full\":%llu,\"inode_map_full\":%llu,"
 		"\"workload_map_full\":%llu}",
-		(unsigned long long)ns, (unsigned long long)cnt,
-		(unsigned long long)(cnt ? ns / cnt : 0),
 		(unsigned long long)b->drops.events_lost,
 		(unsigned long long)b->drops.fs_full,
 		(unsigned long long)b->drops.inode_full,
@@ -387,13 +393,19 @@ void format_cost(char *buf, size_t len, const struct snapshot *a,
 {
 	__u64 ns, cnt, wall;
 
+	char run[128];
+
 	cost_between(a, b, &ns, &cnt, &wall);
-	snprintf(buf, len,
-		 "BPF: %llu runs, %llu ns (%llu ns/run, %.3f%% of one CPU)  lost %llu  map full %llu/%llu/%llu",
-		 (unsigned long long)cnt, (unsigned long long)ns,
-		 (unsigned long long)(cnt ? ns / cnt : 0),
-		 wall ? 100.0 * (double)ns / (double)wall : 0.0,
-		 (unsigned long long)b->drops.events_lost,
+	if (b->run_stats)
+		snprintf(run, sizeof(run),
+			 "%llu runs, %llu ns (%llu ns/run, %.3f%% of one CPU)",
+			 (unsigned long long)cnt, (unsigned long long)ns,
+			 (unsigned long long)(cnt ? ns / cnt : 0),
+			 wall ? 100.0 * (double)ns / (double)wall : 0.0);
+	else
+		snprintf(run, sizeof(run), "cost unavailable (--bpf-stats)");
+	snprintf(buf, len, "BPF: %s  lost %llu  map full %llu/%llu/%llu",
+		 run, (unsigned long long)b->drops.events_lost,
 		 (unsigned long long)b->drops.fs_full,
 		 (unsigned long long)b->drops.inode_full,
 		 (unsigned long long)b->drops.workload_full);

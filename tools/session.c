@@ -384,11 +384,11 @@ int session_open(struct session **sp, const struct options *opt,
 	if (attach_all(s))
 		goto err_destroy;
 	/*
-	 * The cost columns need it.  It is host-wide (every BPF program
+	 * The cost figures need it.  It is host-wide (every BPF program
 	 * pays two clock reads per run while any holder keeps it on), so
-	 * --no-bpf-stats leaves it alone.
+	 * only --bpf-stats turns it on.
 	 */
-	if (!opt->no_bpf_stats) {
+	if (opt->bpf_stats) {
 		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (s->stats_fd < 0)
 			verbose(opt, "cannot enable BPF run-time stats: %s\n",
@@ -730,7 +730,10 @@ int session_snapshot(struct session *s, struct snapshot *snap)
 	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &zero, vals))
 		sum_percpu((__u64 *)&snap->drops, vals, s->ncpus, ndrops);
 	free(vals);
-	bpf_object_cost(s->skel->obj, &snap->run_time_ns, &snap->run_cnt);
+	snap->run_stats = s->stats_fd >= 0;
+	if (snap->run_stats)
+		bpf_object_cost(s->skel->obj, &snap->run_time_ns,
+				&snap->run_cnt);
 
 	err = read_fs(s, snap);
 	if (!err)
