@@ -70,6 +70,12 @@ struct command {
 #define EXIT_USAGE 2
 
 extern volatile sig_atomic_t exiting;
+/*
+ * Readable once SIGINT, SIGTERM or SIGHUP asked ccstat to end (-1 before
+ * install_signal_handlers()): a wait polls it with its timeout, so a
+ * signal that lands just before the wait still ends it at once.
+ */
+extern int exit_fd;
 void install_signal_handlers(void);
 
 int cmd_top(int argc, char **argv, struct options *opt);

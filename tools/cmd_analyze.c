@@ -427,8 +427,7 @@ int cmd_analyze(int argc, char **argv, struct options *opt)
 		if (timed) {
 			sleep_until(a.mono_ns + (__u64)(opt->interval * 1e9));
 		} else {
-			while (!exiting)
-				pause();
+			sleep_until(UINT64_MAX);
 		}
 		if (analyzer_snapshot(r.a, &b)) {
 			ret = fail("read BPF maps", "out of memory");

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -23,6 +24,8 @@
 #include "metrics.h"
 
 volatile sig_atomic_t exiting;
+int exit_fd = -1;
+static int exit_wfd = -1;
 
 static int cmd_help(int argc, char **argv, struct options *opt);
 static int cmd_version(int argc, char **argv, struct options *opt);
@@ -155,15 +158,26 @@ void verbose(const struct options *opt, const char *fmt, ...)
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	exiting = 1;
+	/* the self-pipe: wakes a poll in any thread, even one not yet in it */
+	if (exit_wfd >= 0 && write(exit_wfd, "x", 1) < 0)
+		errno = saved;
+	errno = saved;
 }
 
 void install_signal_handlers(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	int p[2];
 
-	/* no SA_RESTART: a signal must wake the interval sleep */
+	if (!pipe2(p, O_NONBLOCK | O_CLOEXEC)) {
+		exit_fd = p[0];
+		exit_wfd = p[1];
+	}
+	/* no SA_RESTART: a signal must also interrupt waitpid() and reads */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -3,7 +3,10 @@
  * Helpers the views share (see views.h): naming rows, sorting them and
  * printing them through the print layer, and timekeeping.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -232,18 +235,26 @@ __u64 mono_ns(void)
 
 bool sleep_until(__u64 deadline_ns)
 {
-	struct timespec ts = {
-		.tv_sec = (time_t)(deadline_ns / 1000000000ull),
-		.tv_nsec = (long)(deadline_ns % 1000000000ull),
-	};
+	struct pollfd pfd = { .fd = exit_fd, .events = POLLIN };
 
+	/*
+	 * Not a sleep: a poll of the signal handler's pipe with the time
+	 * left as its timeout, so a signal that came between the check of
+	 * exiting and the wait still ends it at once.
+	 */
 	while (!exiting) {
-		int err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-					  NULL);
+		__u64 now = mono_ns(), left;
+		struct timespec ts;
+		int n;
 
-		if (!err)
+		if (now >= deadline_ns)
 			return true;
-		if (err != EINTR)
+		left = deadline_ns - now;
+		ts.tv_sec = (time_t)(left / 1000000000ull);
+		ts.tv_nsec = (long)(left % 1000000000ull);
+		n = ppoll(exit_fd >= 0 ? &pfd : NULL, exit_fd >= 0 ? 1 : 0,
+			  deadline_ns == UINT64_MAX ? NULL : &ts, NULL);
+		if (n < 0 && errno != EINTR)
 			return false;
 	}
 	return false;

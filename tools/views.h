@@ -40,7 +40,7 @@ void print_workload_rows(FILE *f, bool json, const struct view_ctx *v,
 double wall_time(void);
 void format_clock(char *buf, size_t len);
 /* Sleep until @deadline_ns (CLOCK_MONOTONIC); false if interrupted */
-bool sleep_until(__u64 deadline_ns);
+bool sleep_until(__u64 deadline_ns);	/* UINT64_MAX: until a signal */
 __u64 mono_ns(void);
 
 #endif /* CCSTAT_VIEWS_H */
