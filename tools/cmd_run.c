@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ccstat run -- COMMAND [ARGS...]: run COMMAND in a new cgroup v2 of its
- * own, count only the cleancache operations of that cgroup (tasks in it,
+ * own, below ccstat's own cgroup (the delegation rule: a user or a
+ * container may create cgroups only in the subtree it was given), leaving
+ * the parent's cgroup.subtree_control as it found it; count only the
+ * cleancache operations of that cgroup (tasks in it,
  * or pages charged to it, and their descendants), and print a summary
  * on stderr when it exits, as perf stat does, then exit with COMMAND's
  * status: a pipeline sees COMMAND's output and status only.  Without
@@ -11,6 +14,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +40,53 @@ static int write_str(const char *path, const char *s)
 	}
 	close(fd);
 	return 0;
+}
+
+/*
+ * The cgroup v2 that ccstat itself runs in, as a path below @root (from
+ * /proc/self/cgroup's "0::/PATH" line), and its depth below the root
+ */
+static int own_cgroup(const char *root, char *buf, size_t len, int *level)
+{
+	char line[PATH_MAX + 8], *path, *p;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::/", 4))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		path = line + 3;
+		if (!strcmp(path, "/"))
+			path = "";
+		if ((size_t)snprintf(buf, len, "%s%s", root, path) >= len)
+			break;
+		*level = 0;
+		for (p = path; *p; p++)
+			*level += *p == '/';
+		found = 1;
+	}
+	fclose(f);
+	return found ? 0 : -ENOENT;
+}
+
+/* Whether a cgroup.subtree_control file lists @ctrl */
+static bool controls(const char *path, const char *ctrl)
+{
+	char line[512], *tok, *save;
+	FILE *f = fopen(path, "re");
+	bool on = false;
+
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f))
+		for (tok = strtok_r(line, " \n", &save); tok && !on;
+		     tok = strtok_r(NULL, " \n", &save))
+			on = !strcmp(tok, ctrl);
+	fclose(f);
+	return on;
 }
 
 /* The child: wait for the go, then exec; report an exec failure */
@@ -232,11 +284,12 @@ int cmd_run(int argc, char **argv, struct options *opt)
 	struct session_cfg cfg = { .count_inodes = true,
 				   .count_workloads = true };
 	struct snapshot a = {}, b = {};
-	char root[64], cg[128], buf[128];
+	char root[64], parent[PATH_MAX], cg[PATH_MAX + 32];
+	char ctl[PATH_MAX + 32], procs[PATH_MAX + 64], buf[32];
 	struct held_child child;
 	struct session *s = NULL;
-	bool made_cgroup = false;
-	int status = 0, ret = 1, err;
+	bool made_cgroup = false, enabled_memory = false;
+	int status = 0, ret = 1, err, level = 0;
 	char **cmd;
 	pid_t pid;
 
@@ -248,33 +301,46 @@ int cmd_run(int argc, char **argv, struct options *opt)
 	pid = child.pid;
 
 	if (!opt->all_tasks && cgroup2_root(root, sizeof(root))) {
-		snprintf(cg, sizeof(cg), "%s/ccstat-run-%d", root, (int)getpid());
+		err = own_cgroup(root, parent, sizeof(parent), &level);
+		if (err) {
+			fail("find own cgroup", "/proc/self/cgroup: %s",
+			     strerror(-err));
+			goto err_kill;
+		}
+		snprintf(cg, sizeof(cg), "%s/ccstat-run-%d", parent,
+			 (int)getpid());
 		if (mkdir(cg, 0755) && errno != EEXIST) {
 			fail("create cgroup", "%s: %s", cg, strerror(errno));
 			goto err_kill;
 		}
 		made_cgroup = true;
-		/* pages charged to the cgroup count too; best effort */
-		snprintf(buf, sizeof(buf), "%s/cgroup.subtree_control", root);
-		write_str(buf, "+memory");
+		/*
+		 * Pages charged to the cgroup count too: best effort, and
+		 * undone at exit if it was ccstat that turned memory on
+		 */
+		snprintf(ctl, sizeof(ctl), "%s/cgroup.subtree_control", parent);
+		if (!controls(ctl, "memory")) {
+			err = write_str(ctl, "+memory");
+			enabled_memory = !err;
+			if (err)
+				verbose(opt, "cannot enable memory in %s: %s (pages are counted by the task that touches them)\n",
+					ctl, strerror(-err));
+		}
 		snprintf(buf, sizeof(buf), "%d", (int)pid);
-		{
-			char procs[160];
-
-			snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
-			err = write_str(procs, buf);
-			if (err) {
-				fail("move command to cgroup", "%s: %s", cg,
-				     strerror(-err));
-				goto err_kill;
-			}
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+		err = write_str(procs, buf);
+		if (err) {
+			fail("move command to cgroup", "%s: %s", cg,
+			     strerror(-err));
+			goto err_kill;
 		}
 		err = cgroup_id_of(cg, &opt->cgid);
 		if (err) {
 			fail("resolve cgroup", "%s: %s", cg, strerror(-err));
 			goto err_kill;
 		}
-		opt->cg_level = 1;	/* the cgroup and what COMMAND creates */
+		/* the cgroup and what COMMAND creates below it */
+		opt->cg_level = level + 1;
 		verbose(opt, "running in %s (id %llu)\n", cg,
 			(unsigned long long)opt->cgid);
 	} else if (!opt->all_tasks) {
@@ -321,5 +387,11 @@ out:
 	session_close(s);
 	if (made_cgroup && rmdir(cg))
 		verbose(opt, "cannot remove %s: %s\n", cg, strerror(errno));
+	if (enabled_memory) {
+		err = write_str(ctl, "-memory");
+		if (err)
+			verbose(opt, "cannot restore %s: %s\n", ctl,
+				strerror(-err));
+	}
 	return ret;
 }
