@@ -562,11 +562,28 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (!targ_follow)
 		return 0;
-	ptgid = BPF_CORE_READ(parent, tgid);
+	ptgid = parent->tgid;
 	if (!bpf_map_lookup_elem(&tracked, &ptgid))
 		return 0;
-	ctgid = BPF_CORE_READ(child, tgid);
+	ctgid = child->tgid;
 	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+/*
+ * A followed process is gone when its last thread exits (do_exit() has
+ * counted it off signal->live): its slot goes back to the map, so a tree
+ * that forks more than the map holds over its life is still followed
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_process_exit, struct task_struct *p)
+{
+	__u32 tgid;
+
+	if (!targ_follow || p->signal->live.counter)
+		return 0;
+	tgid = p->tgid;
+	bpf_map_delete_elem(&tracked, &tgid);
 	return 0;
 }
 

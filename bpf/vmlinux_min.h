@@ -96,9 +96,18 @@ struct mem_cgroup {
 	struct cgroup_subsys_state css;
 };
 
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct signal_struct {
+	atomic_t live;			/* threads not yet past do_exit() */
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
+	struct signal_struct *signal;
 };
 
 /* block layer: the device a request is for, its direction and size */

@@ -211,8 +211,10 @@ static void set_autoload(struct session *s, struct btf *btf,
 				bpf_program__set_autoload(p, true);
 		}
 	}
-	if (cfg->follow_tgid)
+	if (cfg->follow_tgid) {
 		bpf_program__set_autoload(s->skel->progs.on_fork, true);
+		bpf_program__set_autoload(s->skel->progs.on_process_exit, true);
+	}
 }
 
 static int attach_all(struct session *s)
