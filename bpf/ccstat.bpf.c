@@ -9,6 +9,11 @@
  * tracepoints.  User space enables exactly one set before load.  Filters
  * are rodata, so the verifier prunes what is not asked for.
  *
+ * Pointers that the kernel hands a tp_btf or fentry/fexit program (and
+ * fields reached from them) are read directly: the verifier knows their
+ * types and turns a faulting load into 0.  BPF_CORE_READ remains where a
+ * pointer was computed (container_of, memcg_data's flag bits).
+ *
  * Memory: only the filesystem map, which every event writes, is per-CPU,
  * and it allocates an entry when a filesystem is first seen.  The inode
  * and workload maps are shared LRU hashes updated with atomic adds: their
@@ -196,7 +201,7 @@ static __always_inline bool folio_in_cgroup(struct folio *folio)
 
 	if (!folio || !bpf_core_field_exists(folio->memcg_data))
 		return false;
-	data = BPF_CORE_READ(folio, memcg_data);
+	data = folio->memcg_data;
 	/* low bits are MEMCG_DATA_OBJEXTS / MEMCG_DATA_KMEM flags */
 	if (!data || (data & 3))
 		return false;
@@ -256,7 +261,7 @@ static __always_inline void remember_name(const struct cc_inode_key *ik,
 	struct hlist_node *first;
 	struct dentry *d, *parent;
 
-	first = BPF_CORE_READ(inode, i_dentry.first);
+	first = inode->i_dentry.first;
 	if (!first)
 		return;
 	d = (void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias);
@@ -316,7 +321,7 @@ static __always_inline __u32 subvol_of(struct inode *inode, __u32 dev)
 	__u32 sv;
 
 	if (!bpf_core_type_exists(struct btrfs_inode) ||
-	    BPF_CORE_READ(inode, i_sb, s_magic) != BTRFS_SUPER_MAGIC)
+	    inode->i_sb->s_magic != BTRFS_SUPER_MAGIC)
 		return 0;
 	bi = (void *)inode - bpf_core_field_offset(struct btrfs_inode, vfs_inode);
 	sv = BPF_CORE_READ(bi, root, anon_dev);
@@ -337,7 +342,7 @@ static __always_inline int on_page_op(int op, struct inode *inode,
 
 	if (!(targ_ops & (1u << op)) || !inode)
 		return 0;
-	dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	dev = inode->i_sb->s_dev;
 	if (targ_dev && dev != targ_dev)
 		return 0;
 	if (!task_selected(folio))
@@ -350,7 +355,7 @@ static __always_inline int on_page_op(int op, struct inode *inode,
 	if (c)
 		bump(c, op, ret, false);
 	ik.dev = dev;
-	ik.ino = BPF_CORE_READ(inode, i_ino);
+	ik.ino = inode->i_ino;
 	if (count_inodes) {
 		ik.subvol = subvol_of(inode, dev);
 		added = false;
@@ -370,7 +375,7 @@ static __always_inline int on_page_op(int op, struct inode *inode,
 	}
 	if (trace_on) {
 		if (folio)
-			index = BPF_CORE_READ(folio, index);
+			index = folio->index;
 		emit(op, dev, pool, ik.ino, index, ret, false, NULL);
 	}
 	return 0;
@@ -386,7 +391,7 @@ static __always_inline int on_pool_op(int op, struct super_block *sb,
 
 	if (!(targ_ops & (1u << op)) || !sb)
 		return 0;
-	dev = BPF_CORE_READ(sb, s_dev);
+	dev = sb->s_dev;
 	if (targ_dev && dev != targ_dev)
 		return 0;
 	if (!task_selected(NULL))
@@ -399,8 +404,7 @@ static __always_inline int on_pool_op(int op, struct super_block *sb,
 	if (c)
 		bump(c, op, ret, false);
 	if (trace_on)
-		emit(op, dev, pool, 0, 0, ret, shared,
-		     BPF_CORE_READ(sb, s_type, name));
+		emit(op, dev, pool, 0, 0, ret, shared, sb->s_type->name);
 	return 0;
 }
 
@@ -467,7 +471,7 @@ int BPF_PROG(tp_backend, const char *name, int ret)
 
 static __always_inline struct inode *mapping_host(struct address_space *m)
 {
-	return m ? BPF_CORE_READ(m, host) : NULL;
+	return m ? m->host : NULL;
 }
 
 static __always_inline int fx_page(int op, struct address_space *mapping,
@@ -482,20 +486,20 @@ static __always_inline int fx_page(int op, struct address_space *mapping,
 	inode = mapping_host(mapping);
 	if (!inode)
 		return 0;
-	pool = BPF_CORE_READ(inode, i_sb, cleancache_poolid);
+	pool = inode->i_sb->cleancache_poolid;
 	return on_page_op(op, inode, folio, pool, ret);
 }
 
 SEC("fexit/__cleancache_put_folio")
 int BPF_PROG(fx_put, struct folio *folio, int ret)
 {
-	return fx_page(CC_OP_PUT, BPF_CORE_READ(folio, mapping), folio, ret);
+	return fx_page(CC_OP_PUT, folio->mapping, folio, ret);
 }
 
 SEC("fexit/__cleancache_get_folio")
 int BPF_PROG(fx_get, struct folio *folio, int ret)
 {
-	return fx_page(CC_OP_GET, BPF_CORE_READ(folio, mapping), folio, ret);
+	return fx_page(CC_OP_GET, folio->mapping, folio, ret);
 }
 
 SEC("fexit/__cleancache_invalidate_folio")
@@ -513,7 +517,7 @@ int BPF_PROG(fx_inval_inode, struct address_space *mapping, int ret)
 
 static __always_inline int fx_init(struct super_block *sb, bool shared)
 {
-	int pool = BPF_CORE_READ(sb, cleancache_poolid);
+	int pool = sb->cleancache_poolid;
 
 	/* no backend yet: the tracepoint reports -ENODEV with no pool */
 	if (pool == -2 || pool == -3)
@@ -539,7 +543,7 @@ int BPF_PROG(fx_init_shared_fs, struct super_block *sb)
 SEC("fentry/__cleancache_invalidate_fs")
 int BPF_PROG(fe_inval_fs, struct super_block *sb)
 {
-	int pool = BPF_CORE_READ(sb, cleancache_poolid);
+	int pool = sb->cleancache_poolid;
 
 	if (pool < 0)
 		return 0;
