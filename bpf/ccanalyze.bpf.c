@@ -12,9 +12,17 @@
  * records: they leave the put number at which they happened, and a page
  * put before it counts as invalidated.
  *
- * Besides: the time puts and gets take (fentry/fexit on the frontend), and
- * the reads that did reach each block device, with their service time, so
- * user space can price a hit in disk time.
+ * The record map has a fixed size (fixed-size SHARDS, Waldspurger et al.,
+ * FAST '15): when a sampled key finds it full, the threshold is lowered
+ * and the keys above it are dropped, so the map never stays full and a
+ * sampled key missing from it was never put since tracking began.  Only
+ * sampled keys touch shared state: the put number counts sampled puts,
+ * each weighted by the inverse of the rate at the time, so distances are
+ * in (estimated) store-wide puts.
+ *
+ * Besides: the time puts and gets of sampled keys take (fentry/fexit on
+ * the frontend), and the reads that did reach each block device, with
+ * their service time, so user space can price a hit in disk time.
  */
 #include "vmlinux_min.h"
 #include <bpf/bpf_helpers.h>
@@ -28,8 +36,7 @@
 #define REQ_OP_MASK	0xff
 #define CLEANCACHE_KEY_BYTES	24
 
-/* Set by user space before load */
-const volatile __u32 sample_threshold = 1u << CA_SAMPLE_BITS;	/* all */
+/* Set by user space before load; the threshold in force is in global */
 const volatile __u32 targ_dev = 0;	/* one filesystem (kernel dev_t), 0: all */
 
 struct {
@@ -84,12 +91,22 @@ struct {
 	__type(value, struct ca_lat);
 } lat SEC(".maps");
 
-/* Entry times of puts and gets in progress, by thread */
+/*
+ * The put and get in progress on a task: entry time, and whether the
+ * tracepoint in between found its key sampled (only those are timed)
+ */
+struct ca_op {
+	__u64 start_ns[2];		/* 0 put, 1 get */
+	__u64 threshold[2];		/* the rate when it was sampled */
+	__u32 dev[2];			/* 0: not sampled */
+	__s32 pool[2];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ca_op);
 } op_start SEC(".maps");
 
 struct {
@@ -118,7 +135,11 @@ static __always_inline __u64 mix64(__u64 x)
 	return x;
 }
 
-/* The 24-byte file key, hashed with its pool */
+/*
+ * The 24-byte file key, hashed with its pool.  A copy, not field reads:
+ * the kernel declares it as a union of u32 words, which the verifier
+ * would not let us load as u64s.
+ */
 static __always_inline __u64 file_hash(const void *key, int pool)
 {
 	__u64 w[3] = {};
@@ -127,11 +148,11 @@ static __always_inline __u64 file_hash(const void *key, int pool)
 	return mix64(w[0] ^ mix64(w[1] ^ mix64(w[2] ^ (__u64)(__u32)pool)));
 }
 
-static __always_inline bool sampled(__u64 file, __u64 index)
+/* A page key's place in the sample: sampled while below the threshold */
+static __always_inline __u64 key_hash(__u64 file, __u64 index)
 {
-	__u64 h = mix64(file ^ (index * 0x9e3779b97f4a7c15ULL));
-
-	return (h & ((1u << CA_SAMPLE_BITS) - 1)) < sample_threshold;
+	return mix64(file ^ (index * 0x9e3779b97f4a7c15ULL)) &
+	       ((1u << CA_SAMPLE_BITS) - 1);
 }
 
 static __always_inline struct ca_global *global_slot(void)
@@ -139,6 +160,78 @@ static __always_inline struct ca_global *global_slot(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&global, &zero);
+}
+
+static __always_inline bool sampled(struct ca_global *g, __u64 h)
+{
+	return h < g->threshold;
+}
+
+/* One sampled put, in store-wide puts: 1 / rate, in CA_SEQ_SHIFT fixed point */
+static __always_inline __u64 seq_weight(__u64 threshold)
+{
+	return threshold ? (1ull << (CA_SAMPLE_BITS + CA_SEQ_SHIFT)) / threshold
+			 : 0;
+}
+
+static long drop_above(void *map, struct ca_page_key *k, struct ca_page *pg,
+		       __u64 *threshold)
+{
+	if (key_hash(k->file, k->index) >= *threshold)
+		bpf_map_delete_elem(map, k);
+	return 0;
+}
+
+/*
+ * The record map is full: lower the threshold by a quarter and drop the
+ * keys above it (one CPU does it; the others see the new threshold).
+ */
+static __always_inline void shrink_sample(struct ca_global *g)
+{
+	__u64 old = g->threshold, new = old - old / 4;
+
+	if (new == old || new == 0)
+		return;
+	if (__sync_val_compare_and_swap(&g->threshold, old, new) != old)
+		return;
+	__sync_fetch_and_add(&g->shrinks, 1);
+	bpf_for_each_map_elem(&pages, drop_above, &new, 0);
+}
+
+/*
+ * Record a sampled key's new state.  If there is no room even after
+ * shrinking, the key leaves the sample (the threshold drops to its hash),
+ * so that absence from the map keeps meaning "not put since tracking
+ * began" for every key still sampled.
+ */
+static __always_inline void record(struct ca_global *g,
+				   const struct ca_page_key *pk, __u64 h,
+				   __u64 seq, __u32 state)
+{
+	struct ca_page pg = { .put_seq = seq, .state = state };
+	struct ca_page *old;
+	__u64 t;
+	int i;
+
+	old = bpf_map_lookup_elem(&pages, pk);
+	if (old) {
+		old->put_seq = seq;
+		old->state = state;
+		return;
+	}
+	if (!bpf_map_update_elem(&pages, pk, &pg, BPF_NOEXIST))
+		return;
+	shrink_sample(g);
+	if (!sampled(g, h) ||
+	    !bpf_map_update_elem(&pages, pk, &pg, BPF_NOEXIST))
+		return;
+	for (i = 0; i < 4; i++) {
+		t = g->threshold;
+		if (t <= h ||
+		    __sync_val_compare_and_swap(&g->threshold, t, h) == t)
+			return;
+	}
+	__sync_fetch_and_add(&g->untracked, 1);
 }
 
 static __always_inline __u64 put_seq_now(void)
@@ -167,7 +260,7 @@ static __always_inline __u32 inode_dev(struct inode *inode, int pool)
 
 	if (!inode || pool < 0)
 		return 0;
-	dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	dev = inode->i_sb->s_dev;	/* a tracepoint's own pointer: trusted */
 	if (targ_dev && dev != targ_dev)
 		return 0;
 	if (!bpf_map_lookup_elem(&pool_dev, &pool))
@@ -188,23 +281,26 @@ static __always_inline bool flushed_since(int pool, __u64 file, __u64 seq)
 	return at && *at >= seq;
 }
 
+/* @d: a put number difference (CA_SEQ_SHIFT fixed point) */
 static __always_inline void add_dist(struct ca_fs *f, __u64 d)
 {
-	int b = ca_dist_bucket(d);
+	int b = ca_dist_bucket(d >> CA_SEQ_SHIFT);
 
 	if (b >= 0 && b < CA_DIST_BUCKETS)
 		f->dist[b]++;
 }
+
+static __always_inline void op_sampled(int op, __u32 dev, int pool,
+				       __u64 threshold);
 
 SEC("tp_btf/cleancache_put")
 int BPF_PROG(ca_put, struct inode *inode, struct folio *folio, int pool,
 	     int ret, const void *key)
 {
 	struct ca_page_key pk = {};
-	struct ca_page pg = {};
 	struct ca_global *g;
 	struct ca_fs *f;
-	__u64 seq = 0;
+	__u64 seq = 0, h, w;
 	__u32 dev;
 
 	dev = inode_dev(inode, pool);
@@ -213,24 +309,25 @@ int BPF_PROG(ca_put, struct inode *inode, struct folio *folio, int pool,
 	f = fs_slot(dev, pool);
 	if (!f)
 		return 0;
+	if (ret == 0)
+		f->puts++;
+	else
+		f->puts_refused++;
 	g = global_slot();
 	if (!g)
 		return 0;
-	if (ret == 0) {
-		f->puts++;
-		seq = __sync_fetch_and_add(&g->put_seq, 1) + 1;
-	} else {
-		f->puts_refused++;
-	}
 	pk.file = file_hash(key, pool);
-	pk.index = (__u32)BPF_CORE_READ(folio, index);	/* the store's u32 */
+	pk.index = (__u32)folio->index;	/* the store's u32 */
 	pk.pool = pool;
-	if (!sampled(pk.file, pk.index))
+	h = key_hash(pk.file, pk.index);
+	if (!sampled(g, h))
 		return 0;
-	pg.put_seq = seq;
-	pg.state = ret == 0 ? CA_ST_STORED : CA_ST_REFUSED;
-	if (bpf_map_update_elem(&pages, &pk, &pg, BPF_ANY))
-		__sync_fetch_and_add(&g->untracked, 1);
+	op_sampled(0, dev, pool, g->threshold);
+	if (ret == 0) {
+		w = seq_weight(g->threshold);
+		seq = __sync_fetch_and_add(&g->put_seq, w) + w;
+	}
+	record(g, &pk, h, seq, ret == 0 ? CA_ST_STORED : CA_ST_REFUSED);
 	return 0;
 }
 
@@ -239,6 +336,7 @@ int BPF_PROG(ca_get, struct inode *inode, struct folio *folio, int pool,
 	     int ret, const void *key)
 {
 	struct ca_page_key pk = {};
+	struct ca_global *g;
 	struct ca_page *pg;
 	struct ca_fs *f;
 	int cause;
@@ -254,17 +352,21 @@ int BPF_PROG(ca_get, struct inode *inode, struct folio *folio, int pool,
 		f->hits++;
 	else
 		f->misses++;
-	pk.file = file_hash(key, pool);
-	pk.index = (__u32)BPF_CORE_READ(folio, index);	/* the store's u32 */
-	pk.pool = pool;
-	if (!sampled(pk.file, pk.index))
+	g = global_slot();
+	if (!g)
 		return 0;
+	pk.file = file_hash(key, pool);
+	pk.index = (__u32)folio->index;	/* the store's u32 */
+	pk.pool = pool;
+	if (!sampled(g, key_hash(pk.file, pk.index)))
+		return 0;
+	op_sampled(1, dev, pool, g->threshold);
 	f->gets_sampled++;
 	pg = bpf_map_lookup_elem(&pages, &pk);
 	if (ret == 0) {
 		f->hits_sampled++;
 		if (pg && pg->put_seq)
-			add_dist(f, put_seq_now() - pg->put_seq);
+			add_dist(f, g->put_seq - pg->put_seq);
 		else
 			f->hit_no_dist++;
 		if (pg)
@@ -273,10 +375,8 @@ int BPF_PROG(ca_get, struct inode *inode, struct folio *folio, int pool,
 	}
 	f->misses_sampled++;
 	if (!pg) {
-		struct ca_global *g = global_slot();
-
-		/* once the record map has overflowed, absence proves nothing */
-		cause = g && g->untracked ? CA_UNKNOWN : CA_COLD;
+		/* absence proves nothing once a sampled key found no room */
+		cause = g->untracked ? CA_UNKNOWN : CA_COLD;
 	} else if (pg->state == CA_ST_INVALIDATED ||
 		   ((pg->state == CA_ST_STORED || pg->state == CA_ST_EVICTED) &&
 		    flushed_since(pool, pk.file, pg->put_seq))) {
@@ -286,7 +386,7 @@ int BPF_PROG(ca_get, struct inode *inode, struct folio *folio, int pool,
 	} else if (pg->state == CA_ST_EVICTED || pg->state == CA_ST_STORED) {
 		cause = CA_EVICTED;
 		/* a store big enough would have hit: it counts for sizing */
-		add_dist(f, put_seq_now() - pg->put_seq);
+		add_dist(f, g->put_seq - pg->put_seq);
 		if (pg->state == CA_ST_STORED)
 			f->evict[CA_EV_SILENT]++;
 	} else {
@@ -306,14 +406,18 @@ int BPF_PROG(ca_inval_page, struct inode *inode, struct folio *folio,
 	     int pool, int ret, const void *key)
 {
 	struct ca_page_key pk = {};
+	struct ca_global *g;
 	struct ca_page *pg;
 
 	if (!inode_dev(inode, pool))
 		return 0;
+	g = global_slot();
+	if (!g)
+		return 0;
 	pk.file = file_hash(key, pool);
-	pk.index = (__u32)BPF_CORE_READ(folio, index);	/* the store's u32 */
+	pk.index = (__u32)folio->index;	/* the store's u32 */
 	pk.pool = pool;
-	if (!sampled(pk.file, pk.index))
+	if (!sampled(g, key_hash(pk.file, pk.index)))
 		return 0;
 	pg = bpf_map_lookup_elem(&pages, &pk);
 	if (pg && (pg->state == CA_ST_STORED || pg->state == CA_ST_REFUSED))
@@ -365,6 +469,7 @@ int BPF_PROG(ca_evict, const char *store, __u32 pool_id, const void *oid,
 {
 	struct ca_page_key pk = {};
 	int pool = (int)pool_id;
+	struct ca_global *g;
 	struct ca_page *pg;
 	struct ca_fs *f;
 	__u32 *dev;
@@ -375,10 +480,13 @@ int BPF_PROG(ca_evict, const char *store, __u32 pool_id, const void *oid,
 	f = fs_slot(*dev, pool);
 	if (f && reason >= 0 && reason < CA_EV_SILENT)
 		f->evict[reason]++;
+	g = global_slot();
+	if (!g)
+		return 0;
 	pk.file = file_hash(oid, pool);
 	pk.index = index;
 	pk.pool = pool;
-	if (!sampled(pk.file, pk.index))
+	if (!sampled(g, key_hash(pk.file, pk.index)))
 		return 0;
 	pg = bpf_map_lookup_elem(&pages, &pk);
 	if (pg && pg->state == CA_ST_STORED)
@@ -386,54 +494,93 @@ int BPF_PROG(ca_evict, const char *store, __u32 pool_id, const void *oid,
 	return 0;
 }
 
-/* ---- the time puts and gets take ---- */
+/* ---- the time puts and gets of sampled keys take ---- */
 
-/* keyed by thread and operation: a get's allocation may reclaim and put */
-static __always_inline __u32 op_key(int op)
+static __always_inline struct ca_op *op_slot(bool create)
 {
-	return (__u32)bpf_get_current_pid_tgid() << 1 | op;
+	return bpf_task_storage_get(&op_start, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 static __always_inline int op_enter(int op)
 {
-	__u32 tid = op_key(op);
-	__u64 ts = bpf_ktime_get_ns();
+	struct ca_op *o = op_slot(true);
 
-	bpf_map_update_elem(&op_start, &tid, &ts, BPF_ANY);
+	if (!o)
+		return 0;
+	if (op) {
+		o->dev[1] = 0;
+		o->start_ns[1] = bpf_ktime_get_ns();
+	} else {
+		o->dev[0] = 0;
+		o->start_ns[0] = bpf_ktime_get_ns();
+	}
 	return 0;
 }
 
-static __always_inline int op_exit(int op, struct folio *folio, int ret)
+/* From the tracepoint, between entry and exit: this one is timed */
+static __always_inline void op_sampled(int op, __u32 dev, int pool,
+				       __u64 threshold)
 {
-	__u32 tid = op_key(op), dev, k = op;
-	struct inode *inode;
+	struct ca_op *o = op_slot(false);
+
+	if (!o)
+		return;
+	if (op) {
+		o->dev[1] = dev;
+		o->pool[1] = pool;
+		o->threshold[1] = threshold;
+	} else {
+		o->dev[0] = dev;
+		o->pool[0] = pool;
+		o->threshold[0] = threshold;
+	}
+}
+
+/*
+ * A get's allocation may reclaim and put: each operation has its slot.
+ * The time is weighted by 1 / rate, so put_ns and get_ns estimate the time
+ * of every put and get; the histograms count the sampled ones.
+ */
+static __always_inline int op_exit(int op, int ret)
+{
+	struct ca_op *o = op_slot(false);
+	__u64 ns, start, t;
 	struct ca_lat *l;
 	struct ca_fs *f;
-	__u64 *start, ns;
+	__u32 dev, k = op;
 	int pool, slot;
 
-	start = bpf_map_lookup_elem(&op_start, &tid);
-	if (!start)
+	if (!o)
 		return 0;
-	ns = bpf_ktime_get_ns() - *start;
-	bpf_map_delete_elem(&op_start, &tid);
-	/* -ENOENT: no pool, nothing was copied */
-	if (ret == -ENOENT)
+	if (op) {
+		dev = o->dev[1];
+		pool = o->pool[1];
+		start = o->start_ns[1];
+		t = o->threshold[1];
+		o->dev[1] = 0;
+	} else {
+		dev = o->dev[0];
+		pool = o->pool[0];
+		start = o->start_ns[0];
+		t = o->threshold[0];
+		o->dev[0] = 0;
+	}
+	/* not sampled, or -ENOENT: no pool, nothing was copied */
+	if (!dev || !t || ret == -ENOENT)
 		return 0;
-	inode = BPF_CORE_READ(folio, mapping, host);
-	if (!inode)
-		return 0;
-	pool = BPF_CORE_READ(inode, i_sb, cleancache_poolid);
-	dev = inode_dev(inode, pool);
-	if (!dev)
-		return 0;
+	ns = bpf_ktime_get_ns() - start;
 	f = fs_slot(dev, pool);
 	if (f) {
+		__u64 est = (ns << CA_SAMPLE_BITS) / t;
+
 		if (op == 0) {
-			f->put_ns += ns;
+			f->put_ns += est;
+			f->put_ns_sampled += ns;
 			f->put_timed++;
 		} else {
-			f->get_ns += ns;
+			f->get_ns += est;
+			f->get_ns_sampled += ns;
 			f->get_timed++;
 		}
 	}
@@ -457,7 +604,7 @@ int BPF_PROG(ca_put_enter, struct folio *folio)
 SEC("fexit/__cleancache_put_folio")
 int BPF_PROG(ca_put_exit, struct folio *folio, int ret)
 {
-	return op_exit(0, folio, ret);
+	return op_exit(0, ret);
 }
 
 SEC("fentry/__cleancache_get_folio")
@@ -469,7 +616,7 @@ int BPF_PROG(ca_get_enter, struct folio *folio)
 SEC("fexit/__cleancache_get_folio")
 int BPF_PROG(ca_get_exit, struct folio *folio, int ret)
 {
-	return op_exit(1, folio, ret);
+	return op_exit(1, ret);
 }
 
 /* ---- reads that reached a disk ---- */
@@ -479,7 +626,7 @@ int BPF_PROG(ca_rq_issue, struct request *rq)
 {
 	__u64 key = (__u64)rq, ts;
 
-	if ((BPF_CORE_READ(rq, cmd_flags) & REQ_OP_MASK) != REQ_OP_READ)
+	if ((rq->cmd_flags & REQ_OP_MASK) != REQ_OP_READ)
 		return 0;
 	ts = bpf_ktime_get_ns();
 	bpf_map_update_elem(&rq_start, &key, &ts, BPF_ANY);
@@ -500,10 +647,10 @@ int BPF_PROG(ca_rq_complete, struct request *rq, int error,
 		return 0;
 	ns = bpf_ktime_get_ns() - *start;
 	bpf_map_delete_elem(&rq_start, &key);
-	part = BPF_CORE_READ(rq, part);
+	part = rq->part;
 	if (!part)
 		return 0;
-	dev = BPF_CORE_READ(part, bd_dev);
+	dev = part->bd_dev;
 	d = bpf_map_lookup_elem(&dev_reads, &dev);
 	if (!d) {
 		bpf_map_update_elem(&dev_reads, &dev, &zero, BPF_NOEXIST);

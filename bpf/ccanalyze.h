@@ -27,6 +27,8 @@
 
 /* SHARDS-style spatial sampling: a key is tracked if hash % 2^24 < T */
 #define CA_SAMPLE_BITS	24
+/* Put numbers count 1 / rate per sampled put, in this fixed point */
+#define CA_SEQ_SHIFT	8
 
 /* Why a get missed */
 enum ca_cause {
@@ -34,7 +36,7 @@ enum ca_cause {
 	CA_EVICTED,		/* the store dropped it: capacity or memory pressure */
 	CA_INVALIDATED,		/* page, inode or pool flushed after the put */
 	CA_REFUSED,		/* its last put was not stored */
-	CA_UNKNOWN,		/* past what ccstat tracks (record map full) */
+	CA_UNKNOWN,		/* past what ccstat tracks (no room even after shrinking) */
 	CA_NR_CAUSES,
 };
 
@@ -89,17 +91,21 @@ struct ca_fs {
 	__u64 cause[CA_NR_CAUSES];	/* of misses_sampled */
 	__u64 evict[CA_NR_EVICT];	/* the store's eviction events, all keys */
 	__u64 hit_no_dist;	/* sampled hits of pages put before tracking */
-	__u64 put_ns;		/* time in puts (fentry/fexit), and how many */
-	__u64 put_timed;
+	__u64 put_ns;		/* time in puts (fentry/fexit), estimated from the sampled ones */
+	__u64 put_timed;	/* sampled puts timed */
 	__u64 get_ns;
 	__u64 get_timed;
+	__u64 put_ns_sampled;	/* the time of the sampled puts timed, as measured */
+	__u64 get_ns_sampled;
 	__u64 dist[CA_DIST_BUCKETS];	/* sampled gets by put->get distance */
 };
 
 /* Machine-wide state, one slot */
 struct ca_global {
-	__u64 put_seq;		/* stored puts, every pool */
-	__u64 untracked;	/* sampled puts with no room in the record map */
+	__u64 put_seq;		/* stored puts, every pool (<< CA_SEQ_SHIFT, estimated from the sample) */
+	__u64 untracked;	/* sampled keys with no room even after shrinking */
+	__u64 threshold;	/* keys with hash < threshold are sampled (of 2^24); user space sets it first */
+	__u64 shrinks;		/* times a full record map lowered it */
 };
 
 /* Latency histograms, one per operation (0 put, 1 get); per-CPU */

@@ -147,8 +147,11 @@ void ca_worth_of(const struct ca_fs *c, double dev_ns_per_sector,
 	w->saved_disk_s = dev_ns_per_sector >= 0 ?
 		w->saved_sectors * dev_ns_per_sector / 1e9 : -1;
 	w->cpu_s = (double)(c->put_ns + c->get_ns) / 1e9;
-	w->put_avg_us = c->put_timed ? c->put_ns / 1e3 / c->put_timed : -1;
-	w->get_avg_us = c->get_timed ? c->get_ns / 1e3 / c->get_timed : -1;
+	/* put_ns and get_ns are estimates for all keys; the *_timed sampled */
+	w->put_avg_us = c->put_timed && c->puts + c->puts_refused ?
+		c->put_ns / 1e3 / (c->puts + c->puts_refused) : -1;
+	w->get_avg_us = c->get_timed && c->hits + c->misses ?
+		c->get_ns / 1e3 / (c->hits + c->misses) : -1;
 }
 
 void ca_format_bytes(char *buf, size_t len, double bytes)

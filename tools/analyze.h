@@ -48,7 +48,10 @@ struct analyzer_cfg {
 int analyzer_open(struct analyzer **ap, const struct options *opt,
 		  const struct analyzer_cfg *cfg);
 int analyzer_snapshot(struct analyzer *a, struct ca_snapshot *snap);
-/* The sampling rate actually set (a multiple of 2^-24) */
+/*
+ * The sampling rate in force (a multiple of 2^-24): --sample at first,
+ * lowered each time the record map fills (fixed-size SHARDS)
+ */
 double analyzer_sample_rate(const struct analyzer *a);
 bool analyzer_timed(const struct analyzer *a);
 void analyzer_close(struct analyzer *a);
@@ -104,7 +107,7 @@ struct ca_worth {
 	__u64 saved_bytes;		/* hits x page size */
 	__u64 saved_sectors;		/* hits x 8 */
 	double saved_disk_s;		/* at the device's s per sector; -1 unknown */
-	double cpu_s;			/* time in puts and gets */
+	double cpu_s;			/* time in puts and gets (estimated from the sampled keys) */
 	double put_avg_us, get_avg_us;	/* -1 without timed ops */
 };
 

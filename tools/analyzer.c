@@ -24,7 +24,7 @@ struct analyzer {
 	struct ccanalyze_bpf *skel;
 	int stats_fd;
 	int ncpus;
-	double rate;
+	__u64 threshold;	/* the sampling threshold it started with */
 	bool timed;
 };
 
@@ -78,12 +78,9 @@ int analyzer_open(struct analyzer **ap, const struct options *opt,
 		fail("open BPF object", "%s", strerror(errno));
 		goto err_free;
 	}
-	a->skel->rodata->sample_threshold =
-		(__u32)llround(rate * (1u << CA_SAMPLE_BITS));
-	if (!a->skel->rodata->sample_threshold)
-		a->skel->rodata->sample_threshold = 1;
-	a->rate = (double)a->skel->rodata->sample_threshold /
-		  (1u << CA_SAMPLE_BITS);
+	a->threshold = (__u64)llround(rate * (1u << CA_SAMPLE_BITS));
+	if (!a->threshold)
+		a->threshold = 1;
 	a->skel->rodata->targ_dev = opt->dev;
 	if (cfg->pages)
 		bpf_map__set_max_entries(a->skel->maps.pages, cfg->pages);
@@ -109,6 +106,18 @@ int analyzer_open(struct analyzer **ap, const struct options *opt,
 		fail("load BPF programs", "%s%s", strerror(-err),
 		     opt->verbose ? "" : " (-v shows the verifier log)");
 		goto err_destroy;
+	}
+	{
+		struct ca_global g = { .threshold = a->threshold };
+		__u32 zero = 0;
+
+		/* before any program runs: the sample starts at --sample */
+		err = bpf_map_update_elem(bpf_map__fd(a->skel->maps.global),
+					  &zero, &g, BPF_ANY);
+		if (err) {
+			fail("set sampling threshold", "%s", strerror(errno));
+			goto err_destroy;
+		}
 	}
 	for (i = 0; i < sizeof(core_progs) / sizeof(core_progs[0]); i++) {
 		p = bpf_object__find_program_by_name(a->skel->obj,
@@ -155,7 +164,12 @@ err_free:
 
 double analyzer_sample_rate(const struct analyzer *a)
 {
-	return a->rate;
+	struct ca_global g = { .threshold = a->threshold };
+	__u32 zero = 0;
+
+	/* lowered by the BPF side each time the record map fills */
+	bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.global), &zero, &g);
+	return (double)g.threshold / (1u << CA_SAMPLE_BITS);
 }
 
 bool analyzer_timed(const struct analyzer *a)

@@ -313,6 +313,8 @@ static int synthetic_analyze(struct exporter *e, struct ca_snapshot *snap)
 		c->put_timed = c->puts;
 		c->get_ns = 1500 * c->gets_sampled;
 		c->get_timed = c->gets_sampled;
+		c->put_ns_sampled = c->put_ns;	/* every key sampled */
+		c->get_ns_sampled = c->get_ns;
 		snap->lat[0].slot[10] += 80 * t;
 		snap->lat[0].slot[12] += 20 * t;
 		snap->lat[1].slot[10] += 90 * t;
@@ -395,8 +397,9 @@ static int collect_analyze(struct exporter *e, const __u32 *devs,
 
 		metrics_analyze_acc_update(&a->acc, &a->c,
 			analyze_ns_per_sector(&e->v.mt, &snap, a->dev));
-		ma->lat_sum_s[0] += a->c.put_ns / 1e9;
-		ma->lat_sum_s[1] += a->c.get_ns / 1e9;
+		/* the histograms count sampled operations: their time */
+		ma->lat_sum_s[0] += a->c.put_ns_sampled / 1e9;
+		ma->lat_sum_s[1] += a->c.get_ns_sampled / 1e9;
 		l = label_of(e, a->dev);
 		r[i] = (struct metrics_analyze_fs){
 			.device = l ? l->device : "",
