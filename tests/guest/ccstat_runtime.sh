@@ -176,10 +176,11 @@ if umount $CG 2>/dev/null; then
 	cat $A >/dev/null
 	echo 1 >/proc/sys/vm/drop_caches
 	# 8300 subshells, one after another, each exiting; then one more
-	# that reads A
+	# that reads A (not the script's last command: ash would run that
+	# one in the followed shell itself, without a fork)
 	$CC -v -j run -- sh -c "i=0
 		while [ \$i -lt 8300 ]; do ( : ); i=\$((i + 1)); done
-		( cat $A >/dev/null )" 2>/tmp/follow.out >/dev/null
+		( cat $A >/dev/null ); exit 0" 2>/tmp/follow.out >/dev/null
 	rc=$?
 	mount -t cgroup2 none $CG
 	grep -q 'following pid' /tmp/follow.out
