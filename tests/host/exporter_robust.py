@@ -185,14 +185,23 @@ else:
 
 for bad in (["--listen", "[::1:80"], ["--listen", "127.0.0.1:0"], ["1", "5"],
             ["--top-inodes", "10001"], ["--idle-timeout", "0"]):
-    p = start("--synthetic", "1", *bad)
-    rc = p.wait(60)         # a deadline for a hang, not a speed limit
+    p = start("--synthetic", "1", "--listen", f"127.0.0.1:{free_port()}", *bad)
+    try:
+        rc = p.wait(60)     # a deadline for a hang, not a speed limit
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        rc = "still running"
     err = p.stderr.read().decode()
     ok(rc == 2 and len(err.splitlines()) == 1 and err.startswith("ccstat: failed to parse"),
        f"export {' '.join(bad)}: usage error, exit 2, one line", err)
 
-p = start("--synthetic", "1", "--top-inodes", "10001")
-p.wait(60)
+p = start("--synthetic", "1", "--listen", f"127.0.0.1:{free_port()}", "--top-inodes", "10001")
+try:
+    p.wait(60)
+except subprocess.TimeoutExpired:
+    p.kill()
+    p.wait()
 err = p.stderr.read().decode()
 ok("10000" in err, "--top-inodes above the cap: the message names the cap", err)
 
