@@ -449,8 +449,6 @@ static int collect(struct exporter *e, enum metrics_format f, bool choose)
 		.version = CCSTAT_VERSION,
 		.inodes_on = e->opt->top_inodes > 0,
 		.pools = -1,
-		/* absent, not 0, while the kernel does not count them */
-		.bpf_stats = !e->opt->no_bpf_stats,
 		.scrapes = e->serving ? (long long)e->scrapes : -1,
 	};
 	struct metrics_analyze_fs *mafs = NULL;

@@ -69,7 +69,7 @@ static const struct opt_desc opt_descs[O_NR] = {
 	[O_CSV] = { "csv", 0, NULL, "comma-separated values, one header line" },
 	[O_DURATION] = { "duration", 'd', "SECS", "reconcile with debugfs for SECS seconds (default 3)" },
 	[O_LISTEN] = { "listen", 0, "ADDR:PORT", "serve /metrics there: HOST:PORT, [IPv6]:PORT, :PORT (default " EXPORT_DEFAULT_LISTEN ")" },
-	[O_PROM_FILE] = { "prom-file", 0, "PATH", "write the metrics to PATH every interval" },
+	[O_PROM_FILE] = { "prom-file", 0, "PATH", "write the metrics to PATH every interval (default 15 s) and at exit" },
 	[O_TOP_INODES] = { "top-inodes", 0, "K", "per-inode series for the K busiest inodes, plus \"other\" (K <= 10000)" },
 	[O_IDLE_TIMEOUT] = { "idle-timeout", 0, "SECS", "close an HTTP connection idle for SECS (default 10)" },
 	[O_SAMPLE] = { "sample", 0, "RATE", "track this share of page keys, 0 < RATE <= 1 (default 1)" },

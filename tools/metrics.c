@@ -675,6 +675,11 @@ static void render_global(struct mbuf *b, enum metrics_format f,
 			 "Pages the RAM store gave back to the kernel under memory pressure (since boot).",
 			 in->store.shrinker_freed);
 	}
+	if (in->scrapes >= 0)
+		counter1(b, f, "ccstat_scrapes_total",
+			 "Scrapes of /metrics answered before this one.",
+			 (__u64)in->scrapes);
+
 	metrics_family(b, f, "ccstat_map_full_drops_total", "counter",
 		       "Events not counted per key because a BPF map had no room (transient: the inode and task maps drop their least recently used rows).");
 	for (i = 0; i < 3; i++) {
@@ -682,19 +687,16 @@ static void render_global(struct mbuf *b, enum metrics_format f,
 		metrics_sample_u64(b, "ccstat_map_full_drops_total", l, 1,
 				   full[i]);
 	}
+	/* absent, not 0, when the kernel does not time programs */
 	if (in->bpf_stats) {
 		metrics_family(b, f, "ccstat_bpf_run_seconds_total", "counter",
-			       "CPU time ccstat's BPF programs ran (kernel BPF run-time stats, on with --bpf-stats).");
+			       "CPU time ccstat's BPF programs ran (kernel BPF stats, --bpf-stats).");
 		metrics_sample_f64(b, "ccstat_bpf_run_seconds_total", NULL, 0,
 				   (double)in->bpf_run_ns / 1e9);
 		counter1(b, f, "ccstat_bpf_runs_total",
-			 "Runs of ccstat's BPF programs (kernel BPF run-time stats, on with --bpf-stats).",
+			 "Runs of ccstat's BPF programs (kernel BPF stats, --bpf-stats).",
 			 in->bpf_run_cnt);
 	}
-	if (in->scrapes >= 0)
-		counter1(b, f, "ccstat_scrapes_total",
-			 "Scrapes of /metrics answered before this one.",
-			 (__u64)in->scrapes);
 	metrics_family(b, f, "ccstat_build_info", "info",
 		       "ccstat's version and how its BPF programs attach.");
 	l[0] = (struct metric_label){ "version", in->version };

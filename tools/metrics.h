@@ -162,12 +162,12 @@ struct metrics_input {
 	struct cc_counts total;
 	struct cc_drops drops;		/* events_lost is not exported */
 	long long pools;		/* live pools, -1: unknown */
+	long long scrapes;		/* answered so far, -1: not serving */
 	const char *backend;		/* NULL: unknown */
 	const char *version;
 	const char *attach;
-	bool bpf_stats;			/* run-time stats on: export them */
+	bool bpf_stats;			/* --bpf-stats: the two below exist */
 	__u64 bpf_run_ns, bpf_run_cnt;
-	long long scrapes;		/* answered so far, -1: not serving */
 	const struct metrics_analyze *analyze;	/* NULL: no --analyze */
 };
 
