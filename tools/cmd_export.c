@@ -589,9 +589,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			    e->body.p, e->body.len);
 		if (ret == MHD_YES)
 			e->scrapes++;
-	} else
+	} else {
 		ret = reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				 "failed to read the BPF maps\n");
+	}
 	pthread_mutex_unlock(&e->lock);
 	return ret;
 }
