@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark (on the host, no BPF): exporter scrape time with 10,000 inode
-# series (--synthetic serves fake inodes through the same collect, render
-# and HTTP path).  Prints the median of 10 scrapes over HTTP, the render
+# Benchmark (on the host, no BPF): exporter scrape time with 10,000
+# inodes in the top-K set, 4 series each (--synthetic serves fake inodes
+# through the same collect, render and HTTP path).  Prints the median of 10 scrapes over HTTP, the render
 # time the exporter reports, and its RSS; never asserts.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,4 +20,4 @@ samples=$(grep -vc '^#' /tmp/ccstat-scrape.$$)
 render=$(sed -n 's/^ccstat_scrape_duration_seconds \(.*\)/\1/p' /tmp/ccstat-scrape.$$)
 rm -f /tmp/ccstat-scrape.$$
 median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 5p)
-echo "bench scrape series=10000 samples=$samples median_http_s=$median render_s=$render rss_kb=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)"
+echo "bench scrape inodes=10000 samples=$samples median_http_s=$median render_s=$render rss_kb=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)"

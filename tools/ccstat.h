@@ -46,6 +46,7 @@ struct options {
 	const char *listen;		/* export --listen ADDR:PORT */
 	const char *prom_file;		/* export --prom-file PATH */
 	size_t top_inodes;		/* export --top-inodes K */
+	unsigned int idle_timeout;	/* export --idle-timeout S, 0: 10 */
 	size_t synthetic;		/* hidden: export fake inodes, no BPF */
 	__u32 map_entries;		/* hidden: inode/workload map capacity */
 	double sample;			/* analyze --sample: 0 = default (1) */

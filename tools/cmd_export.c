@@ -7,17 +7,14 @@
  * textfile collector.
  *
  * Every scrape reads the maps afresh (libmicrohttpd's one epoll thread
- * serves the connections; a mutex keeps it and the textfile writer
+ * serves the connections; a mutex keeps it and the interval timer
  * apart).  Series are per filesystem, not per pool (a mount gets a new
  * pool id; ccstat_pool_info says which pool a filesystem has now), and
  * labels of a filesystem are remembered from the first time it was seen,
  * so an unmount does not rename its series.  Per-inode series follow the
- * K busiest inodes of each scrape (gets since the previous scrape; a
- * member keeps its place on a tie): an inode's series counts what
- * happened while it was in the set, inode="other" of its device
- * everything else, and an inode that leaves the set hands its count to
- * "other".  So every counter is monotonic and the inode series of a
- * device always add up to its inode counts.
+ * K busiest inodes of each interval (gets since the previous one; the
+ * timer chooses, never a scrape, so every scraper sees the same set):
+ * see topk.h for how the set's series and "other" count.
  *
  * With --analyze the analyzer of `ccstat analyze` (ccanalyze.bpf.c) runs
  * beside the session, and its counters are exported per filesystem too:
@@ -35,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "analyze.h"
 #include "metrics.h"
@@ -42,7 +41,10 @@
 #include "views.h"
 
 #define EXPORT_MAX_CONNECTIONS	1000
-#define EXPORT_CONN_TIMEOUT_S	10
+/* An idle connection is closed after this long (--idle-timeout) */
+#define EXPORT_IDLE_TIMEOUT_S	10
+/* The interval when none is given: Prometheus's default scrape interval */
+#define EXPORT_INTERVAL_S	15
 /*
  * Scrapes this close together share one read of the maps: a burst of
  * concurrent scrapers costs one collection, not one each.  Far below any
@@ -76,6 +78,9 @@ struct exporter {
 	size_t nlabels;
 	struct topk top;		/* --top-inodes: the live set */
 	unsigned long synthetic_tick;
+	__u32 synthetic_dev[2];
+	bool serving;			/* HTTP on: count the scrapes */
+	__u64 scrapes;			/* /metrics answered with metrics */
 	struct mbuf body;
 	__u64 body_ns;			/* when body was rendered, 0: never */
 	enum metrics_format body_format;
@@ -118,21 +123,25 @@ static const struct fs_label *label_of(struct exporter *e, __u32 dev)
 	return l;
 }
 
-static void build_inodes(struct exporter *e, const struct snapshot *snap,
-			 struct metrics_inode **out, size_t *nout)
+/* @choose: the interval timer's read, which re-chooses the set */
+static int build_inodes(struct exporter *e, const struct snapshot *snap,
+			bool choose, struct metrics_inode **out, size_t *nout)
 {
 	struct metrics_inode *mi;
 	const struct fs_label *l;
 	size_t i, n = 0;
+	int err;
 
-	topk_update(&e->top, snap->inodes, snap->nr_inodes,
-		    e->opt->top_inodes);
+	*out = NULL;
+	*nout = 0;
+	err = choose ? topk_choose(&e->top, snap->inodes, snap->nr_inodes,
+				   e->opt->top_inodes) :
+		       topk_account(&e->top, snap->inodes, snap->nr_inodes);
+	if (err)
+		return err;
 	mi = calloc(e->top.npins + e->top.nothers + 1, sizeof(*mi));
-	if (!mi) {
-		*out = NULL;
-		*nout = 0;
-		return;
-	}
+	if (!mi)
+		return -ENOMEM;
 	for (i = 0; i < e->top.npins; i++) {
 		l = label_of(e, e->top.pins[i].key.dev);
 		mi[n].device = l ? l->device : "";
@@ -152,9 +161,16 @@ static void build_inodes(struct exporter *e, const struct snapshot *snap,
 	}
 	*out = mi;
 	*nout = n;
+	return 0;
 }
 
-/* Counters that grow with every scrape, for tests without BPF */
+/*
+ * Counters that grow with every read of the maps, for tests without
+ * BPF.  The first filesystem is the working directory's, so a test picks
+ * its labels by where it starts the exporter; the second is 7:1 (7:2 if
+ * that is the first).  Inode i does 1 + i % 7 gets a read, and at read t
+ * inode t % N does 100 more: the busiest inode changes at every read.
+ */
 static int synthetic_snapshot(struct exporter *e, struct snapshot *snap)
 {
 	size_t n = e->opt->synthetic, i;
@@ -169,7 +185,7 @@ static int synthetic_snapshot(struct exporter *e, struct snapshot *snap)
 	}
 	snap->nr_fs = 2;
 	for (i = 0; i < 2; i++) {
-		snap->fs[i].key = (struct cc_fs_key){ .dev = kdev_make(7, (unsigned)i), .pool = (int)i };
+		snap->fs[i].key = (struct cc_fs_key){ .dev = e->synthetic_dev[i], .pool = (int)i };
 		snap->fs[i].c.puts = 100 * t;
 		snap->fs[i].c.hits = 60 * t;
 		snap->fs[i].c.misses = 40 * t;
@@ -177,10 +193,13 @@ static int synthetic_snapshot(struct exporter *e, struct snapshot *snap)
 		counts_add(&snap->total, &snap->fs[i].c);
 	}
 	for (i = 0; i < n; i++) {
-		snap->inodes[i].key.dev = kdev_make(7, (unsigned)(i & 1));
+		/* reads 1..t that were inode i's turn to be busy */
+		__u64 turns = i ? (t >= i ? (t - i) / n + 1 : 0) : t / n;
+
+		snap->inodes[i].key.dev = e->synthetic_dev[i & 1];
 		snap->inodes[i].key.ino = 1000 + i;
 		snap->inodes[i].c.hits = t * (i % 7);
-		snap->inodes[i].c.misses = t;
+		snap->inodes[i].c.misses = t + 100 * turns;
 		snap->inodes[i].c.puts = t * (i % 3);
 	}
 	qsort(snap->inodes, n, sizeof(*snap->inodes), topk_key_cmp);
@@ -295,7 +314,7 @@ static int synthetic_analyze(struct exporter *e, struct ca_snapshot *snap)
 		struct ca_fs *c = &snap->fs[i].c;
 		const __u64 cause[CA_NR_CAUSES] = { 10, 20, 6, 3, 1 };
 
-		snap->fs[i].key = (struct cc_fs_key){ .dev = kdev_make(7, (unsigned)i), .pool = (int)i };
+		snap->fs[i].key = (struct cc_fs_key){ .dev = e->synthetic_dev[i], .pool = (int)i };
 		c->puts = 100 * t;
 		c->hits = c->hits_sampled = 60 * t;
 		c->misses = c->misses_sampled = 40 * t;
@@ -423,13 +442,17 @@ oom:
 	return -ENOMEM;
 }
 
-/* Read the maps and render the body into e->body; call with e->lock held */
-static int collect(struct exporter *e, enum metrics_format f)
+/*
+ * Read the maps and render the body into e->body; call with e->lock
+ * held.  @choose: the interval timer's read (re-choose the top inodes).
+ */
+static int collect(struct exporter *e, enum metrics_format f, bool choose)
 {
 	struct metrics_input in = {
 		.version = CCSTAT_VERSION,
 		.inodes_on = e->opt->top_inodes > 0,
 		.pools = -1,
+		.scrapes = e->serving ? (long long)e->scrapes : -1,
 	};
 	struct metrics_analyze_fs *mafs = NULL;
 	struct metrics_analyze ma;
@@ -458,7 +481,9 @@ static int collect(struct exporter *e, enum metrics_format f)
 	in.pools_info = mp;
 	in.npools_info = build_pools(e, mp);
 	if (in.inodes_on) {
-		build_inodes(e, &snap, &mi, &in.ninodes);
+		err = build_inodes(e, &snap, choose, &mi, &in.ninodes);
+		if (err)
+			goto out;
 		in.inodes = mi;
 	}
 	in.total = snap.total;
@@ -511,6 +536,9 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	/* RFC 9110: a 405 says which methods the resource has */
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -560,27 +588,38 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 				MHD_HTTP_HEADER_ACCEPT));
 	pthread_mutex_lock(&e->lock);
 	if ((e->body_ns && e->body_format == f &&
-	     mono_ns() - e->body_ns < EXPORT_REUSE_NS) || !collect(e, f))
+	     mono_ns() - e->body_ns < EXPORT_REUSE_NS) || !collect(e, f, false)) {
 		ret = reply(c, MHD_HTTP_OK, metrics_content_type(f),
 			    e->body.p, e->body.len);
-	else
+		if (ret == MHD_YES)
+			e->scrapes++;
+	} else {
 		ret = reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				 "failed to read the BPF maps\n");
+	}
 	pthread_mutex_unlock(&e->lock);
 	return ret;
 }
 
-/* node_exporter's textfile collector must never see a half-written file */
-static int write_prom_file(struct exporter *e, const char *path)
+/*
+ * The interval timer: re-choose the top inodes and, with --prom-file,
+ * write the file (node_exporter's textfile collector must never see a
+ * half-written one); @path NULL: no file.
+ */
+static int tick(struct exporter *e, const char *path)
 {
 	char tmp[4096];
 	int fd, err = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path,
-			     (int)getpid()) >= sizeof(tmp))
+	if (path && (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path,
+				     (int)getpid()) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	pthread_mutex_lock(&e->lock);
-	err = collect(e, METRICS_TEXT);
+	err = collect(e, METRICS_TEXT, true);
+	if (!path) {
+		pthread_mutex_unlock(&e->lock);
+		return err;
+	}
 	if (!err) {
 		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
@@ -631,7 +670,8 @@ static struct MHD_Daemon *start_http(struct exporter *e, const char *listen,
 			     MHD_OPTION_CONNECTION_LIMIT,
 			     (unsigned int)EXPORT_MAX_CONNECTIONS,
 			     MHD_OPTION_CONNECTION_TIMEOUT,
-			     (unsigned int)EXPORT_CONN_TIMEOUT_S,
+			     e->opt->idle_timeout ? e->opt->idle_timeout :
+			     (unsigned int)EXPORT_IDLE_TIMEOUT_S,
 			     MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 			     MHD_OPTION_END);
 	if (!d)
@@ -652,6 +692,20 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* The synthetic filesystems' devices: see synthetic_snapshot() */
+static void synthetic_devs(struct exporter *e)
+{
+	struct stat st;
+
+	e->synthetic_dev[0] = kdev_make(7, 0);
+	if (!stat(".", &st))
+		e->synthetic_dev[0] = kdev_make(major(st.st_dev),
+						minor(st.st_dev));
+	e->synthetic_dev[1] = kdev_make(7, 1);
+	if (e->synthetic_dev[0] == e->synthetic_dev[1])
+		e->synthetic_dev[1] = kdev_make(7, 2);
+}
+
 int cmd_export(int argc, char **argv, struct options *opt)
 {
 	struct session_cfg cfg = { .count_inodes = opt->top_inodes > 0 };
@@ -663,6 +717,8 @@ int cmd_export(int argc, char **argv, struct options *opt)
 
 	if (parse_interval_count(argc, argv, 1, opt, false))
 		return EXIT_USAGE;
+	if (argc < 2)
+		opt->interval = EXPORT_INTERVAL_S;
 	cfg.count_inodes = opt->top_inodes > 0;
 	listen = opt->listen;
 	if (!listen && !opt->prom_file)
@@ -670,6 +726,9 @@ int cmd_export(int argc, char **argv, struct options *opt)
 	if (!opt->analyze && (opt->sample > 0 || opt->store_size))
 		return usage_error("parse arguments",
 				   "--sample and --store-size go with --analyze");
+	if (opt->idle_timeout && !listen)
+		return usage_error("parse arguments",
+				   "--idle-timeout goes with serving HTTP (--listen)");
 	if (!opt->synthetic && session_open(&e.s, opt, &cfg))
 		return 1;
 	if (opt->analyze && !opt->synthetic) {
@@ -681,10 +740,21 @@ int cmd_export(int argc, char **argv, struct options *opt)
 			return 1;
 		}
 	}
+	if (opt->synthetic)
+		synthetic_devs(&e);
 	pthread_mutex_init(&e.lock, NULL);
 	view_ctx_init(&e.v, e.s);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+	e.serving = listen != NULL;
+	/* the first choice of top inodes (and file) before the first scrape */
+	deadline = mono_ns();
+	err = tick(&e, opt->prom_file);
+	if (err && opt->prom_file) {
+		ret = fail("write metrics file", "%s: %s", opt->prom_file,
+			   strerror(-err));
+		goto out;
+	}
 	if (listen) {
 		d = start_http(&e, listen, opt->verbose);
 		if (!d) {
@@ -693,18 +763,23 @@ int cmd_export(int argc, char **argv, struct options *opt)
 		}
 		verbose(opt, "serving /metrics on %s\n", listen);
 	}
-	deadline = mono_ns();
-	while (!exiting) {
-		if (opt->prom_file) {
-			err = write_prom_file(&e, opt->prom_file);
-			if (err) {
-				ret = fail("write metrics file", "%s: %s",
-					   opt->prom_file, strerror(-err));
-				break;
-			}
-		}
+	for (;;) {
 		deadline += (__u64)(opt->interval * 1e9);
 		sleep_until(deadline);
+		if (exiting && !opt->prom_file)
+			break;
+		/*
+		 * At exit too, with --prom-file: the file then has every
+		 * event up to the signal, not the last interval's.
+		 */
+		err = tick(&e, opt->prom_file);
+		if (err && opt->prom_file) {
+			ret = fail("write metrics file", "%s: %s",
+				   opt->prom_file, strerror(-err));
+			break;
+		}
+		if (exiting)
+			break;
 	}
 out:
 	if (d)

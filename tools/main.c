@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "ccstat.h"
 #include "metrics.h"
+#include "topk.h"
 
 volatile sig_atomic_t exiting;
 int exit_fd = -1;
@@ -35,7 +36,7 @@ enum opt_id {
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_BPF_STATS, O_TIMESTAMP,
 	O_PID, O_CGROUP, O_DEV, O_OP, O_SORT, O_RATE, O_ALL, O_TOTAL,
 	O_CSV, O_DURATION, O_LISTEN, O_PROM_FILE, O_TOP_INODES,
-	O_SAMPLE, O_STORE_SIZE, O_ANALYZE,
+	O_SAMPLE, O_STORE_SIZE, O_ANALYZE, O_IDLE_TIMEOUT,
 	/* hidden: for tests and debugging */
 	O_ATTACH, O_RINGBUF, O_SYNTHETIC, O_MAP_ENTRIES,
 	O_NR,
@@ -71,8 +72,9 @@ static const struct opt_desc opt_descs[O_NR] = {
 	[O_CSV] = { "csv", 0, NULL, "comma-separated values, one header line" },
 	[O_DURATION] = { "duration", 'd', "SECS", "reconcile with debugfs for SECS seconds (default 3)" },
 	[O_LISTEN] = { "listen", 0, "ADDR:PORT", "serve /metrics there: HOST:PORT, [IPv6]:PORT, :PORT (default " EXPORT_DEFAULT_LISTEN ")" },
-	[O_PROM_FILE] = { "prom-file", 0, "PATH", "write the metrics to PATH every interval" },
-	[O_TOP_INODES] = { "top-inodes", 0, "K", "per-inode series for the K busiest inodes, plus \"other\"" },
+	[O_PROM_FILE] = { "prom-file", 0, "PATH", "write the metrics to PATH every interval (default 15 s) and at exit" },
+	[O_TOP_INODES] = { "top-inodes", 0, "K", "per-inode series for the K busiest inodes, plus \"other\" (K <= 10000)" },
+	[O_IDLE_TIMEOUT] = { "idle-timeout", 0, "SECS", "close an HTTP connection idle for SECS (default 10)" },
 	[O_SAMPLE] = { "sample", 0, "RATE", "track this share of page keys, 0 < RATE <= 1 (default 1)" },
 	[O_STORE_SIZE] = { "store-size", 0, "SIZE", "the store's capacity for the sizing curve, e.g. 512M (default: what the store reports)" },
 	[O_ANALYZE] = { "analyze", 0, NULL, "also export what `ccstat analyze` measures: miss causes, worth, reuse distances" },
@@ -103,7 +105,7 @@ static const struct command commands[] = {
 	  "serve Prometheus/OpenMetrics metrics (default " EXPORT_DEFAULT_LISTEN ")",
 	  BPF_OPTS | FILTER_OPTS | B(O_LISTEN) | B(O_PROM_FILE) |
 	  B(O_TOP_INODES) | B(O_SYNTHETIC) | B(O_ANALYZE) | B(O_SAMPLE) |
-	  B(O_STORE_SIZE), 1 },
+	  B(O_STORE_SIZE) | B(O_IDLE_TIMEOUT), 1 },
 	{ "analyze", cmd_analyze, "[interval [count]] | [--] COMMAND [ARGS...]",
 	  "why gets missed, what the store is worth, how big it should be",
 	  B(O_BPF_STATS) | B(O_MAP_ENTRIES) | B(O_DEV) | B(O_SAMPLE) |
@@ -407,13 +409,20 @@ static int apply_option(int id, const char *arg, struct options *opt)
 		opt->prom_file = arg;
 		break;
 	case O_TOP_INODES:
+		/* every inode costs 4 series in every scrape */
+		if (parse_number("parse inode count", arg, 0, TOPK_MAX, &v))
+			return EXIT_USAGE;
+		opt->top_inodes = v;
+		break;
 	case O_SYNTHETIC:
 		if (parse_number("parse inode count", arg, 0, 1000000, &v))
 			return EXIT_USAGE;
-		if (id == O_TOP_INODES)
-			opt->top_inodes = v;
-		else
-			opt->synthetic = v;
+		opt->synthetic = v;
+		break;
+	case O_IDLE_TIMEOUT:
+		if (parse_number("parse idle timeout", arg, 1, 86400, &v))
+			return EXIT_USAGE;
+		opt->idle_timeout = (unsigned int)v;
 		break;
 	case O_SAMPLE: {
 		char *end;

@@ -7,12 +7,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "analyze.h"
 #include "metrics.h"
 
@@ -165,10 +167,95 @@ int metrics_parse_listen(const char *arg, struct sockaddr_storage *ss,
 	return resolve_host(host, (unsigned short)p, ss, len);
 }
 
+/*
+ * One media range of an Accept header, "type/subtype;param=v;q=0.5":
+ * how specifically it names @type (3: the type itself, 2: its major
+ * type with a wildcard subtype, 1: the any-type wildcard, 0: not at all)
+ * and its q-value (1 when absent; an unparsable one counts as 0).
+ */
+static int accept_range(const char *r, size_t n, const char *type,
+			double *q)
+{
+	const char *semi = memchr(r, ';', n);
+	const char *slash = strchr(type, '/');
+	size_t tn = semi ? (size_t)(semi - r) : n, major;
+	int spec;
+
+	while (tn && (r[tn - 1] == ' ' || r[tn - 1] == '\t'))
+		tn--;
+	major = (size_t)(slash - type);
+	if (tn == strlen(type) && !strncasecmp(r, type, tn))
+		spec = 3;
+	else if (tn == major + 2 && !strncasecmp(r, type, major + 1) &&
+		 r[major + 1] == '*')
+		spec = 2;
+	else if (tn == 3 && !strncmp(r, "*/*", 3))
+		spec = 1;
+	else
+		return 0;
+	*q = 1;
+	while (semi) {
+		const char *p = semi + 1, *end = r + n;
+		char num[16], *e;
+		size_t k;
+
+		semi = memchr(p, ';', (size_t)(end - p));
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (end - p < 2 || (*p != 'q' && *p != 'Q') || p[1] != '=')
+			continue;
+		k = (size_t)((semi ? semi : end) - (p + 2));
+		if (k >= sizeof(num))
+			k = sizeof(num) - 1;
+		memcpy(num, p + 2, k);
+		num[k] = 0;
+		*q = strtod(num, &e);
+		if (e == num || !(*q >= 0) || *q > 1)
+			*q = 0;
+	}
+	return spec;
+}
+
+/* The q-value the most specific range of @accept gives @type, -1: none */
+static double accept_q(const char *accept, const char *type, bool wildcards)
+{
+	int best = 0, spec;
+	double q = -1, rq;
+	const char *r = accept, *comma;
+
+	while (*r) {
+		size_t n;
+
+		while (*r == ' ' || *r == '\t' || *r == ',')
+			r++;
+		comma = strchr(r, ',');
+		n = comma ? (size_t)(comma - r) : strlen(r);
+		spec = n ? accept_range(r, n, type, &rq) : 0;
+		if ((wildcards || spec == 3) &&
+		    (spec > best || (spec && spec == best && rq > q))) {
+			best = spec;
+			q = rq;
+		}
+		r += n;
+	}
+	return q;
+}
+
 enum metrics_format metrics_negotiate(const char *accept)
 {
-	/* Prometheus lists OpenMetrics first when it wants it */
-	if (accept && strstr(accept, "application/openmetrics-text"))
+	double om, text;
+
+	if (!accept)
+		return METRICS_TEXT;
+	/*
+	 * OpenMetrics only when named (curl's and browsers' wildcard gets
+	 * the text format) and wanted at least as much as text; q=0 means
+	 * "not this one".  Parameters other than q are not matched: both
+	 * formats' versions we serve are what Prometheus asks for.
+	 */
+	om = accept_q(accept, "application/openmetrics-text", false);
+	text = accept_q(accept, "text/plain", true);
+	if (om > 0 && om >= text)
 		return METRICS_OPENMETRICS;
 	return METRICS_TEXT;
 }
@@ -197,17 +284,79 @@ bool metrics_valid_name(const char *s, bool label)
 	return true;
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at @s (Unicode's table 3-7:
+ * no overlong forms, no surrogates, nothing above U+10FFFF); 0: the
+ * bytes at @s are not one, and @bad says how many of them make up the
+ * maximal ill-formed subpart that one U+FFFD replaces.
+ */
+static size_t utf8_len(const unsigned char *s, size_t *bad)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	*bad = 1;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < n; i++) {
+		if (s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+/*
+ * Label values and HELP text must be UTF-8 (a scraper rejects the whole
+ * target otherwise), but mount points and device names are bytes: an
+ * ill-formed sequence becomes U+FFFD, as Python's and Go's decoders do.
+ */
 static void escape(struct mbuf *b, const char *s, bool quote)
 {
-	for (; s && *s; s++) {
-		if (*s == '\\')
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, bad;
+
+	while (p && *p) {
+		n = utf8_len(p, &bad);
+		if (!n) {
+			mbuf_puts(b, "\xef\xbf\xbd");
+			p += bad;
+		} else if (*p == '\\') {
 			mbuf_puts(b, "\\\\");
-		else if (*s == '\n')
+			p++;
+		} else if (*p == '\n') {
 			mbuf_puts(b, "\\n");
-		else if (*s == '"' && quote)
+			p++;
+		} else if (*p == '"' && quote) {
 			mbuf_puts(b, "\\\"");
-		else
-			mbuf_putc(b, *s);
+			p++;
+		} else {
+			if (mbuf_grow(b, n)) {
+				memcpy(b->p + b->len, p, n);
+				b->len += n;
+				b->p[b->len] = 0;
+			}
+			p += n;
+		}
 	}
 }
 
@@ -275,8 +424,27 @@ void metrics_sample_u64(struct mbuf *b, const char *name,
 void metrics_sample_f64(struct mbuf *b, const char *name,
 			const struct metric_label *l, int nl, double v)
 {
+	char num[32];
+	int prec;
+
 	sample_head(b, name, l, nl);
-	mbuf_printf(b, " %.9g\n", v);
+	if (isnan(v)) {
+		mbuf_puts(b, " NaN\n");
+		return;
+	}
+	if (isinf(v)) {
+		mbuf_puts(b, v > 0 ? " +Inf\n" : " -Inf\n");
+		return;
+	}
+	/* the shortest that reads back as the same double: 17 at most */
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(num, sizeof(num), "%.*g", prec, v);
+		if (strtod(num, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(num, sizeof(num), "%.17g", v);
+	mbuf_printf(b, " %s\n", num);
 }
 
 void metrics_finish(struct mbuf *b, enum metrics_format f)
@@ -317,48 +485,70 @@ static void fs_family(struct mbuf *b, enum metrics_format f,
 	}
 }
 
-static __u64 get_gets(const struct cc_counts *c) { return c->hits + c->misses; }
-static __u64 get_hits(const struct cc_counts *c) { return c->hits; }
 static __u64 get_puts(const struct cc_counts *c) { return c->puts; }
+static __u64 get_refused(const struct cc_counts *c) { return c->puts_refused; }
+static __u64 get_hits(const struct cc_counts *c) { return c->hits; }
+static __u64 get_misses(const struct cc_counts *c) { return c->misses; }
+static __u64 get_inval_pages(const struct cc_counts *c) { return c->inval_pages; }
+static __u64 get_inval_inodes(const struct cc_counts *c) { return c->inval_inodes; }
+static __u64 get_inval_fs(const struct cc_counts *c) { return c->inval_fs; }
+
+/* A counter split by outcome: label result = @names[0] or @names[1] */
+struct outcome {
+	const char *name, *help;
+	const char *result[2];
+	__u64 (*get[2])(const struct cc_counts *);
+};
+
+/*
+ * Puts and gets: one family each, the outcome a label, so that the
+ * family's sum() is every put or get and a ratio is one family's series
+ * over its sum.
+ */
+static const struct outcome fs_outcomes[] = {
+	{ "ccstat_puts_total",
+	  "Clean pages offered to cleancache, by outcome (stored by the backend or refused).",
+	  { "stored", "refused" }, { get_puts, get_refused } },
+	{ "ccstat_gets_total",
+	  "Cleancache lookups before a read goes to disk, by outcome (hit: the page was filled, no disk read; miss: the read goes to disk).",
+	  { "hit", "miss" }, { get_hits, get_misses } },
+};
 
 static void render_fs(struct mbuf *b, enum metrics_format f,
 		      const struct metrics_input *in)
 {
-	static const char *const scopes[] = { "page", "inode", "fs" };
 	struct metric_label l[FS_LABELS + 1];
 	char pool[16];
-	size_t i, s;
+	size_t i, k, r;
 
-	metrics_family(b, f, "ccstat_puts_total", "counter",
-		       "Clean pages offered to cleancache, by outcome (stored by the backend or refused).");
-	for (i = 0; i < in->nfs; i++) {
-		fs_labels(l, &in->fs[i]);
-		l[FS_LABELS] = (struct metric_label){ "result", "stored" };
-		metrics_sample_u64(b, "ccstat_puts_total", l, FS_LABELS + 1,
-				   in->fs[i].c.puts);
-		l[FS_LABELS].value = "refused";
-		metrics_sample_u64(b, "ccstat_puts_total", l, FS_LABELS + 1,
-				   in->fs[i].c.puts_refused);
-	}
-	fs_family(b, f, in, "ccstat_gets_total",
-		  "Cleancache lookups before a read goes to disk (hits plus misses).",
-		  get_gets);
-	fs_family(b, f, in, "ccstat_hits_total",
-		  "Cleancache lookups that filled the page (no disk read).",
-		  get_hits);
-	metrics_family(b, f, "ccstat_invalidations_total", "counter",
-		       "Cleancache invalidations by scope: one page, every page of an inode, a whole filesystem (pool destroyed).");
-	for (i = 0; i < in->nfs; i++) {
-		const struct cc_counts *c = &in->fs[i].c;
-		__u64 v[] = { c->inval_pages, c->inval_inodes, c->inval_fs };
+	for (k = 0; k < sizeof(fs_outcomes) / sizeof(fs_outcomes[0]); k++) {
+		const struct outcome *o = &fs_outcomes[k];
 
-		fs_labels(l, &in->fs[i]);
-		for (s = 0; s < 3; s++) {
-			l[FS_LABELS] = (struct metric_label){ "scope", scopes[s] };
-			metrics_sample_u64(b, "ccstat_invalidations_total", l,
-					   FS_LABELS + 1, v[s]);
+		metrics_family(b, f, o->name, "counter", o->help);
+		for (i = 0; i < in->nfs; i++) {
+			fs_labels(l, &in->fs[i]);
+			for (r = 0; r < 2; r++) {
+				l[FS_LABELS] = (struct metric_label){ "result", o->result[r] };
+				metrics_sample_u64(b, o->name, l, FS_LABELS + 1,
+						   o->get[r](&in->fs[i].c));
+			}
 		}
 	}
+	/*
+	 * Invalidations: a family per scope, for their units differ (a
+	 * page; every page of a file, however many; a whole pool), so a
+	 * sum across scopes would mean nothing, while each family sums
+	 * across filesystems.
+	 */
+	fs_family(b, f, in, "ccstat_invalidated_pages_total",
+		  "Single pages invalidated in cleancache (the page cache dropped or rewrote them).",
+		  get_inval_pages);
+	fs_family(b, f, in, "ccstat_invalidated_inodes_total",
+		  "Inodes whose every cleancache page was invalidated at once (truncated, deleted or evicted).",
+		  get_inval_inodes);
+	fs_family(b, f, in, "ccstat_invalidated_filesystems_total",
+		  "Whole-filesystem invalidations: its pool destroyed (unmounts).",
+		  get_inval_fs);
 	metrics_family(b, f, "ccstat_stored_bytes", "gauge",
 		       "Bytes the RAM (tmem_local) store holds for the filesystem.");
 	for (i = 0; i < in->nfs; i++) {
@@ -392,17 +582,17 @@ static void gauge1(struct mbuf *b, enum metrics_format f, const char *name,
 static void render_inodes(struct mbuf *b, enum metrics_format f,
 			  const struct metrics_input *in)
 {
-	static const struct {
-		const char *name, *help;
-		__u64 (*get)(const struct cc_counts *);
-	} fams[] = {
-		{ "ccstat_inode_puts_total", "Pages of the inode stored in cleancache (top inodes; inode=\"other\": all the rest).", get_puts },
-		{ "ccstat_inode_gets_total", "Cleancache lookups for the inode's pages (top inodes; inode=\"other\": all the rest).", get_gets },
-		{ "ccstat_inode_hits_total", "Cleancache lookups that found the inode's page (top inodes; inode=\"other\": all the rest).", get_hits },
+	static const struct outcome fams[] = {
+		{ "ccstat_inode_puts_total",
+		  "Pages of the inode offered to cleancache, by outcome (top inodes; inode=\"other\": the rest, while not in the top).",
+		  { "stored", "refused" }, { get_puts, get_refused } },
+		{ "ccstat_inode_gets_total",
+		  "Cleancache lookups for the inode's pages, by outcome (top inodes; inode=\"other\": the rest, while not in the top).",
+		  { "hit", "miss" }, { get_hits, get_misses } },
 	};
-	struct metric_label l[3];
+	struct metric_label l[4];
 	char ino[48];
-	size_t i, k;
+	size_t i, k, r;
 
 	for (k = 0; k < sizeof(fams) / sizeof(fams[0]); k++) {
 		metrics_family(b, f, fams[k].name, "counter", fams[k].help);
@@ -421,8 +611,11 @@ static void render_inodes(struct mbuf *b, enum metrics_format f,
 			l[0] = (struct metric_label){ "device", n->device };
 			l[1] = (struct metric_label){ "mountpoint", n->mountpoint };
 			l[2] = (struct metric_label){ "inode", ino };
-			metrics_sample_u64(b, fams[k].name, l, 3,
-					   fams[k].get(&n->c));
+			for (r = 0; r < 2; r++) {
+				l[3] = (struct metric_label){ "result", fams[k].result[r] };
+				metrics_sample_u64(b, fams[k].name, l, 4,
+						   fams[k].get[r](&n->c));
+			}
 		}
 	}
 }
@@ -482,6 +675,11 @@ static void render_global(struct mbuf *b, enum metrics_format f,
 			 "Pages the RAM store gave back to the kernel under memory pressure (since boot).",
 			 in->store.shrinker_freed);
 	}
+	if (in->scrapes >= 0)
+		counter1(b, f, "ccstat_scrapes_total",
+			 "Scrapes of /metrics answered before this one.",
+			 (__u64)in->scrapes);
+
 	metrics_family(b, f, "ccstat_map_full_drops_total", "counter",
 		       "Events not counted per key because a BPF map had no room (transient: the inode and task maps drop their least recently used rows).");
 	for (i = 0; i < 3; i++) {

@@ -30,15 +30,22 @@ void mbuf_free(struct mbuf *b);
 
 enum metrics_format { METRICS_TEXT, METRICS_OPENMETRICS };
 
-/* The format an HTTP Accept header asks for (NULL: text) */
+/*
+ * The format an HTTP Accept header asks for, by q-value (q=0: never);
+ * OpenMetrics only when named and preferred at least as much as text
+ * (NULL, wildcards: text)
+ */
 enum metrics_format metrics_negotiate(const char *accept);
 const char *metrics_content_type(enum metrics_format f);
 
 /* [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no ':') */
 bool metrics_valid_name(const char *s, bool label);
-/* Label value: backslash, double quote and newline escaped */
+/*
+ * Label value: made valid UTF-8 (each ill-formed sequence becomes
+ * U+FFFD), then backslash, double quote and newline escaped
+ */
 void metrics_escape_label(struct mbuf *b, const char *s);
-/* HELP text: backslash and newline escaped */
+/* HELP text: valid UTF-8 as above, backslash and newline escaped */
 void metrics_escape_help(struct mbuf *b, const char *s);
 
 struct metric_label {
@@ -155,6 +162,7 @@ struct metrics_input {
 	struct cc_counts total;
 	struct cc_drops drops;		/* events_lost is not exported */
 	long long pools;		/* live pools, -1: unknown */
+	long long scrapes;		/* answered so far, -1: not serving */
 	const char *backend;		/* NULL: unknown */
 	const char *version;
 	const char *attach;

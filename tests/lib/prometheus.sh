@@ -8,17 +8,20 @@ free_port() {
 }
 
 # prom_start TARGET [RULES]: scrape TARGET (HOST:PORT, job "ccstat") every
-# second; waits until the server is ready (30 s)
+# PROM_SCRAPE_INTERVAL (default 1s), each scrape allowed as long (an
+# exporter in a TCG guest may need seconds: tests that compare exact
+# counts raise it); waits until the server is ready (30 s)
 prom_start() {
 	local target=$1 rules=${2:-} port i
+	local every=${PROM_SCRAPE_INTERVAL:-1s}
 	PROM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ccstat-prom.XXXXXX")
 	port=$(free_port)
 	{
-		echo "global: {scrape_interval: 1s, evaluation_interval: 1s}"
+		echo "global: {scrape_interval: $every, evaluation_interval: 1s}"
 		[ -n "$rules" ] && echo "rule_files: ['$rules']"
 		echo "scrape_configs:"
 		echo "  - job_name: ccstat"
-		echo "    scrape_timeout: 1s"
+		echo "    scrape_timeout: $every"
 		echo "    static_configs: [{targets: ['$target']}]"
 	} >"$PROM_DIR/prometheus.yml"
 	prometheus --config.file="$PROM_DIR/prometheus.yml" \

@@ -268,9 +268,24 @@ static void test_metrics_escaping(void)
 	CHECK(body_is(&b, "say \"hi\"\\\\\\n"),
 	      "HELP text: quote kept, backslash and newline escaped");
 	mbuf_reset(&b);
-	metrics_escape_label(&b, "/mnt/with space/\xc3\xa9");
-	CHECK(body_is(&b, "/mnt/with space/\xc3\xa9"),
+	metrics_escape_label(&b, "/mnt/with space/\xc3\xa9\xf0\x9f\x98\x80");
+	CHECK(body_is(&b, "/mnt/with space/\xc3\xa9\xf0\x9f\x98\x80"),
 	      "label value: blanks and UTF-8 pass through");
+	mbuf_reset(&b);
+	/*
+	 * Ill-formed: a stray byte, a truncated 3-byte sequence (one
+	 * U+FFFD for its maximal subpart), an overlong '/', a surrogate,
+	 * a code point above U+10FFFF, a lead byte at the end.  What
+	 * Python's bytes.decode("utf-8", "replace") makes of them.
+	 */
+	metrics_escape_label(&b, "a\xff" "b\xe2\x82" "c\xc0\xaf" "d\xed\xa0\x80" "e\xf4\x90\x80\x80\\\xe2");
+	CHECK(body_is(&b, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd"
+		      "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		      "e\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\\\\\xef\xbf\xbd"),
+	      "label value: ill-formed UTF-8 becomes U+FFFD, as Python decodes it");
+	mbuf_reset(&b);
+	metrics_escape_help(&b, "mount \xff");
+	CHECK(body_is(&b, "mount \xef\xbf\xbd"), "HELP text: valid UTF-8 too");
 	mbuf_free(&b);
 
 	CHECK(metrics_valid_name("ccstat_puts_total", false) &&
@@ -292,10 +307,22 @@ static void test_metrics_formats(void)
 
 	CHECK(metrics_negotiate(NULL) == METRICS_TEXT &&
 	      metrics_negotiate("text/plain;version=0.0.4") == METRICS_TEXT &&
+	      metrics_negotiate("*/*") == METRICS_TEXT &&
 	      metrics_negotiate("application/openmetrics-text;version=1.0.0,"
 				"text/plain;version=0.0.4;q=0.5") ==
 	      METRICS_OPENMETRICS,
 	      "Accept negotiation: OpenMetrics only when asked for");
+	/* Prometheus 2 and 3 */
+	CHECK(metrics_negotiate("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1") == METRICS_OPENMETRICS &&
+	      metrics_negotiate("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2") == METRICS_OPENMETRICS,
+	      "Accept negotiation: what Prometheus sends gets OpenMetrics");
+	CHECK(metrics_negotiate("application/openmetrics-text;q=0, text/plain") == METRICS_TEXT &&
+	      metrics_negotiate("application/openmetrics-text; q=0.0,*/*") == METRICS_TEXT &&
+	      metrics_negotiate("text/plain;q=0.9, application/openmetrics-text;q=0.5") == METRICS_TEXT &&
+	      metrics_negotiate("text/plain;q=0.4, APPLICATION/OpenMetrics-Text ;q=0.5") == METRICS_OPENMETRICS &&
+	      metrics_negotiate("application/openmetrics-text;q=0.5, text/*;q=0.6") == METRICS_TEXT &&
+	      metrics_negotiate("application/openmetrics-text;q=0.5, */*;q=0.6, text/plain;q=0") == METRICS_OPENMETRICS,
+	      "Accept negotiation: q-values decide, q=0 excludes, the most specific range counts");
 	CHECK(!strncmp(metrics_content_type(METRICS_TEXT),
 		       "text/plain; version=0.0.4", 25) &&
 	      !strncmp(metrics_content_type(METRICS_OPENMETRICS),
@@ -341,6 +368,28 @@ static void test_metrics_formats(void)
 		      "# HELP ccstat_d_seconds D.\n# TYPE ccstat_d_seconds gauge\n"
 		      "ccstat_d_seconds 0.0125\n# EOF\n"),
 	      "OpenMetrics: family names drop _total/_info, body ends in # EOF");
+	mbuf_reset(&b);
+	{
+		const double v[] = { 0.1 + 0.2, 123456789.123456789, 1e-7 / 3,
+				     4503599627370497.0, 0, 1.0 / 0.0 };
+		const char *p;
+		bool exact = true;
+		size_t k;
+
+		for (k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+			metrics_sample_f64(&b, "x", NULL, 0, v[k]);
+		for (p = b.p, k = 0; p && k < sizeof(v) / sizeof(v[0]); k++) {
+			double r = strcmp(p + 2, "+Inf\n") ? strtod(p + 2, NULL) :
+				   1.0 / 0.0;
+
+			exact &= r == v[k];
+			p = strchr(p, '\n');
+			p = p ? p + 1 : NULL;
+		}
+		CHECK(exact && strstr(b.p, "x 0.30000000000000004\nx 123456789.12345679\n") &&
+		      strstr(b.p, "x 0\nx +Inf\n"),
+		      "float samples: the shortest text that reads back as the same double");
+	}
 	mbuf_free(&b);
 }
 
@@ -378,7 +427,7 @@ static void test_metrics_render(void)
 		.ninodes = 2, .pools = 2, .backend = "tmem_local",
 		.version = "0.1.0", .attach = "tp_btf",
 		.drops = { .events_lost = 7, .inode_full = 3 },
-		.pools_info = &pool, .npools_info = 1,
+		.pools_info = &pool, .npools_info = 1, .scrapes = -1,
 		.store = { .present = true, .capacity_bytes = 1 << 20,
 			   .stored_bytes = 8192, .evictions = 9,
 			   .shrinker_freed = 4 },
@@ -387,14 +436,18 @@ static void test_metrics_render(void)
 
 	metrics_render(&b, METRICS_TEXT, &in);
 	metrics_render_scrape(&b, METRICS_TEXT, 0.5);
-	CHECK(b.p && strstr(b.p, "ccstat_gets_total") &&
-	      strstr(b.p, "ccstat_hits_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 6\n") &&
-	      strstr(b.p, "ccstat_gets_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 10\n"),
-	      "render: gets = hits + misses, hits separate, node_exporter labels");
+	CHECK(b.p && !strstr(b.p, "ccstat_hits_total") &&
+	      strstr(b.p, "ccstat_gets_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",result=\"hit\"} 6\n") &&
+	      strstr(b.p, "ccstat_gets_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",result=\"miss\"} 4\n") &&
+	      count_of(b.p, "# TYPE ccstat_gets_total counter\n") == 1,
+	      "render: gets one family, hit and miss by result, node_exporter labels");
 	CHECK(b.p && strstr(b.p, ",result=\"refused\"} 1\n") &&
-	      strstr(b.p, ",scope=\"inode\"} 1\n") &&
+	      !strstr(b.p, "scope=") &&
+	      strstr(b.p, "ccstat_invalidated_pages_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 2\n") &&
+	      strstr(b.p, "ccstat_invalidated_inodes_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 1\n") &&
+	      strstr(b.p, "ccstat_invalidated_filesystems_total{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 0\n") &&
 	      strstr(b.p, "ccstat_stored_bytes{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\"} 172032\n"),
-	      "render: puts by result, invalidations by scope, bytes stored");
+	      "render: puts by result, a family per invalidation scope, bytes stored");
 	CHECK(b.p && strstr(b.p, "ccstat_pool_info{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/mnt/ext4\",pool=\"5\"} 1\n") &&
 	      count_of(b.p, "pool=\"") == 1,
 	      "render: the pool id only in ccstat_pool_info");
@@ -403,8 +456,9 @@ static void test_metrics_render(void)
 	      strstr(b.p, "ccstat_store_evictions_total 9\n") &&
 	      strstr(b.p, "ccstat_store_shrinker_freed_total 4\n"),
 	      "render: store capacity, stored bytes, evictions, shrinker frees");
-	CHECK(b.p && strstr(b.p, "inode=\"12\"} 6\n") &&
-	      strstr(b.p, "inode=\"other\"} 4\n") && !strstr(b.p, "pid="),
+	CHECK(b.p && strstr(b.p, "inode=\"12\",result=\"hit\"} 5\n") &&
+	      strstr(b.p, "inode=\"other\",result=\"miss\"} 3\n") &&
+	      !strstr(b.p, "ccstat_inode_hits_total") && !strstr(b.p, "pid="),
 	      "render: top inodes plus an other bucket, never a pid label");
 	CHECK(b.p && !strstr(b.p, "events_lost") &&
 	      strstr(b.p, "ccstat_map_full_drops_total{map=\"inode\"} 3\n") &&
@@ -413,6 +467,18 @@ static void test_metrics_render(void)
 	      strstr(b.p, "ccstat_build_info{version=\"0.1.0\",attach=\"tp_btf\"} 1\n") &&
 	      strstr(b.p, "ccstat_scrape_duration_seconds 0.5\n"),
 	      "render: health (no events_lost: export has no ring buffer), pools, backend and build info");
+	CHECK(b.p && !strstr(b.p, "ccstat_bpf_run") && !strstr(b.p, "ccstat_scrapes_total"),
+	      "render: no BPF run-time series while the stats are off, no scrape count without HTTP");
+	mbuf_reset(&b);
+	in.bpf_stats = true;
+	in.bpf_run_ns = 1500000001;
+	in.bpf_run_cnt = 12;
+	in.scrapes = 4;
+	metrics_render(&b, METRICS_TEXT, &in);
+	CHECK(b.p && strstr(b.p, "ccstat_bpf_run_seconds_total 1.500000001\n") &&
+	      strstr(b.p, "ccstat_bpf_runs_total 12\n") &&
+	      strstr(b.p, "ccstat_scrapes_total 4\n"),
+	      "render: BPF run time and runs with the stats on, scrapes answered");
 	CHECK(b.p && !strstr(b.p, "_ratio"), "render: no ratio gauges");
 	mbuf_free(&b);
 }
@@ -711,19 +777,15 @@ static __u64 pin_hits(const struct topk *t, __u64 ino)
 	return ~0ull;	/* not in the set */
 }
 
-static __u64 topk_sum(const struct topk *t)
+static __u64 other_hits(const struct topk *t)
 {
-	__u64 s = 0;
-	size_t i;
-
-	for (i = 0; i < t->npins; i++)
-		s += t->pins[i].acc.hits;
-	for (i = 0; i < t->nothers; i++)
-		s += t->others[i].c.hits;
-	return s;
+	return t->nothers == 1 ? t->others[0].c.hits : ~0ull;
 }
 
-/* The exporter's --top-inodes set follows activity, counters stay whole */
+/*
+ * The exporter's --top-inodes set: chosen on the timer, every read
+ * counted, "other" only what non-members did
+ */
 static void test_topk(void)
 {
 	struct inode_row r[3] = {
@@ -733,23 +795,35 @@ static void test_topk(void)
 	};
 	struct topk t = {};
 
-	topk_update(&t, r, 3, 2);
+	topk_choose(&t, r, 3, 2);
 	CHECK(t.npins == 2 && pin_hits(&t, 1) == 10 && pin_hits(&t, 2) == 5 &&
-	      t.nothers == 1 && t.others[0].c.hits == 1,
-	      "top-K: the 2 busiest inodes, the third in other");
+	      other_hits(&t) == 16,
+	      "top-K: the 2 busiest inodes start at their own counts; other has what came before");
 	r[2].c.hits = 21;	/* inode 3 busy, 1 and 2 idle */
-	topk_update(&t, r, 3, 2);
-	CHECK(pin_hits(&t, 3) == 20 && pin_hits(&t, 1) == 10 &&
-	      pin_hits(&t, 2) == ~0ull && t.others[0].c.hits == 6,
-	      "top-K: live: a newly busy inode enters with its change, a leaving one hands its count to other");
-	CHECK(topk_sum(&t) == 36, "top-K: series and other add up to the inode counts");
-	topk_update(&t, r, 2, 2);	/* inode 3 aged out of the map */
-	CHECK(pin_hits(&t, 3) == 20 && pin_hits(&t, 1) == 10 && topk_sum(&t) == 36,
+	r[0].c.hits = 12;
+	topk_account(&t, r, 3);
+	CHECK(pin_hits(&t, 1) == 12 && pin_hits(&t, 2) == 5 &&
+	      pin_hits(&t, 3) == ~0ull && other_hits(&t) == 36,
+	      "top-K: a scrape counts, but does not change the set");
+	topk_account(&t, r, 3);
+	CHECK(pin_hits(&t, 1) == 12 && pin_hits(&t, 3) == ~0ull &&
+	      other_hits(&t) == 36,
+	      "top-K: a second scrape between choices sees the same set and counts");
+	r[2].c.hits = 22;
+	topk_choose(&t, r, 3, 2);
+	CHECK(pin_hits(&t, 3) == 22 && pin_hits(&t, 1) == 12 &&
+	      pin_hits(&t, 2) == ~0ull && other_hits(&t) == 37,
+	      "top-K: a newcomer starts at its own count; the leaver's 5 do not go to other");
+	r[0].c.hits = 13;
+	topk_choose(&t, r, 2, 2);	/* inode 3 aged out of the map */
+	CHECK(pin_hits(&t, 3) == 22 && pin_hits(&t, 1) == 13 &&
+	      pin_hits(&t, 2) == ~0ull && other_hits(&t) == 37,
 	      "top-K: a member whose row aged out keeps its place and count on a tie");
 	r[2].c.hits = 3;	/* back in the map, from zero */
-	topk_update(&t, r, 3, 2);
-	CHECK(pin_hits(&t, 3) == 23 && topk_sum(&t) == 39,
-	      "top-K: a row back from zero counts from zero, the series stays monotonic");
+	r[1].c.hits = 7;
+	topk_account(&t, r, 3);
+	CHECK(pin_hits(&t, 3) == 25 && other_hits(&t) == 39,
+	      "top-K: a row back from zero counts from zero; other gets what the leaver did since");
 	topk_free(&t);
 }
 
