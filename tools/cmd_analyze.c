@@ -65,46 +65,6 @@ static void num_member(struct json_writer *jw, const char *key, double v)
 		jw_double_member(jw, key, v);
 }
 
-/*
- * Store sizes, in pages, at which the predicted hit ratio is worth a
- * point of the curve: the prediction is linear between them (each
- * bucket's gets spread evenly over its distances), and it steps up at
- * the store's current size (the hits of pages put before tracking).
- * Sorted, without repeats; returns how many (at most @max).
- */
-static size_t curve_sizes(const struct ca_fs *c, __u64 capacity, __u64 *out,
-			  size_t max)
-{
-	size_t n = 0, i, j;
-	int k;
-
-	for (k = 0; k < CA_DIST_BUCKETS && n + 2 <= max; k++) {
-		__u64 lo, hi;
-
-		if (!c->dist[k])
-			continue;
-		ca_dist_bounds(k, &lo, &hi);
-		out[n++] = lo;
-		out[n++] = hi;
-	}
-	if (capacity > 1 && n + 2 <= max) {
-		out[n++] = capacity - 1;
-		out[n++] = capacity;
-	}
-	/* insertion sort: a few hundred points at most */
-	for (i = 1; i < n; i++) {
-		__u64 v = out[i];
-
-		for (j = i; j > 0 && out[j - 1] > v; j--)
-			out[j] = out[j - 1];
-		out[j] = v;
-	}
-	for (i = j = 0; i < n; i++)
-		if (!j || out[j - 1] != out[i])
-			out[j++] = out[i];
-	return j;
-}
-
 static void print_fs_text(struct report_ctx *r, const char *title,
 			  const struct ca_fs *c, double ns_per_sector)
 {
@@ -232,7 +192,7 @@ static void print_fs_json(struct report_ctx *r, struct json_writer *jw,
 	/* the whole predicted curve, point by point: what ccstat-plot draws */
 	jw_key(jw, "curve");
 	jw_start_array(jw);
-	n = c->gets_sampled ? curve_sizes(c, r->capacity, sizes,
+	n = c->gets_sampled ? ca_curve_sizes(c, r->capacity, sizes,
 					  sizeof(sizes) / sizeof(sizes[0])) : 0;
 	for (i = 0; i < n; i++) {
 		jw_start_object(jw);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../tools/ccstat.h"
+#include "../../tools/analyze.h"
 
 static int passed, failed, n;
 
@@ -509,6 +510,65 @@ static void test_text_escape(void)
 	}
 }
 
+/*
+ * analyze's curve on the workload of tests/json/examples.json: 24,576
+ * sampled gets, 9,216 of them 4,096-5,119 puts after their put, 6,144 at
+ * 10,240-12,287, 2,048 hits of pages put before tracking, a store of
+ * 6,144 pages.  By hand: nothing below 4,096 pages, 9,216 / 24,576 =
+ * 37.5 % from 5,120, plus 2,048 from the store's size on (45.83 %), plus
+ * 6,144 from 12,288 (70.83 %).  The example (which the ccstat-plot test
+ * reads) must hold these very points.
+ */
+static void test_curve(void)
+{
+	static const __u64 want_pages[] = { 4096, 5120, 6143, 6144, 10240, 12288 };
+	const double want_pct[] = { 0, 37.5, 37.5, 100.0 * 11264 / 24576,
+				    100.0 * 11264 / 24576, 100.0 * 17408 / 24576 };
+	struct ca_fs c = { .gets_sampled = 24576, .hit_no_dist = 2048 };
+	__u64 sizes[2 * CA_DIST_BUCKETS + 2];
+	char path[512], *doc = NULL, *out, *curve;
+	size_t n, i, len = 0;
+	bool same_pts = true;
+	struct mem m;
+	FILE *f;
+
+	c.dist[ca_dist_bucket(4096)] = 9216;
+	c.dist[ca_dist_bucket(10240)] = 6144;
+	n = ca_curve_sizes(&c, 6144, sizes, sizeof(sizes) / sizeof(sizes[0]));
+	for (i = 0; i < n && n == 6; i++)
+		if (sizes[i] != want_pages[i] ||
+		    fabs(ca_predict_hit_pct(&c, sizes[i], 6144) - want_pct[i]) > 1e-9)
+			same_pts = false;
+	CHECK(n == 6 && same_pts, "analyze curve: a point at each bucket bound and at the store's size, the hand-computed ratios");
+
+	mem_open(&m, false);
+	jw_start_array(&m.jw);
+	for (i = 0; i < n; i++) {
+		jw_start_object(&m.jw);
+		jw_u64_member(&m.jw, "size_bytes", sizes[i] * CA_PAGE_SIZE);
+		jw_double_member(&m.jw, "predicted_hit_pct",
+				 ca_predict_hit_pct(&c, sizes[i], 6144));
+		jw_end_object(&m.jw);
+	}
+	jw_end_array(&m.jw);
+	out = mem_done(&m);
+	out[strcspn(out, "\n")] = 0;
+	snprintf(path, sizeof(path), "%.*s/../json/examples.json",
+		 (int)(strrchr(__FILE__, '/') - __FILE__), __FILE__);
+	f = fopen(path, "r");
+	if (f) {
+		getdelim(&doc, &len, 0, f);
+		fclose(f);
+	}
+	curve = doc ? strstr(doc, "\"curve\":") : NULL;
+	CHECK(curve && !strncmp(curve + 8, out, strlen(out)),
+	      "analyze curve: tests/json/examples.json holds the same points");
+	if (!curve || strncmp(curve + 8, out, strlen(out)))
+		printf("# %s: want %s\n", path, out);
+	free(out);
+	free(doc);
+}
+
 int main(void)
 {
 	have_python = system("command -v python3 >/dev/null 2>&1") == 0;
@@ -523,6 +583,7 @@ int main(void)
 	test_print();
 	test_fs_row();
 	test_text_escape();
+	test_curve();
 	printf("1..%d\n", n);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
