@@ -47,11 +47,17 @@ kernel-series: kernel
 tools: deps
 	$(MAKE) -C tools
 
-guest: $(BUILD)/guest/ccio $(BUILD)/guest/xen-tmem-stat
+guest: $(BUILD)/guest/ccio $(BUILD)/guest/xen-tmem-stat $(BUILD)/guest/ccstat-jsoncheck
 
 $(BUILD)/guest/ccio: tests/guest/ccio.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
+
+# The checker of ccstat's JSON records, with tests/json's schema built in
+$(BUILD)/guest/ccstat-jsoncheck: tests/json/jsoncheck.c tests/json/ccstat-records.json tools/json_writer.c tools/json_writer.h
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' tests/json/ccstat-records.json >$(@D)/ccstat-records.json.h
+	$(CC) $(GUEST_CFLAGS) -I$(@D) -o $@ tests/json/jsoncheck.c tools/json_writer.c
 
 # A thin front end to ccstat's own reader of Xen's tmem sysctl
 $(BUILD)/guest/xen-tmem-stat: tests/xen/xen-tmem-stat.c tools/xen_tmem.c tools/xen_tmem.h

@@ -112,6 +112,39 @@ double ca_predict_hit_pct(const struct ca_fs *c, __u64 capacity,
 	return 100.0 * hits / c->gets_sampled;
 }
 
+size_t ca_curve_sizes(const struct ca_fs *c, __u64 capacity, __u64 *out,
+		      size_t max)
+{
+	size_t n = 0, i, j;
+	int k;
+
+	for (k = 0; k < CA_DIST_BUCKETS && n + 2 <= max; k++) {
+		__u64 lo, hi;
+
+		if (!c->dist[k])
+			continue;
+		ca_dist_bounds(k, &lo, &hi);
+		out[n++] = lo;
+		out[n++] = hi;
+	}
+	if (capacity > 1 && n + 2 <= max) {
+		out[n++] = capacity - 1;
+		out[n++] = capacity;
+	}
+	/* insertion sort: a few hundred points at most */
+	for (i = 1; i < n; i++) {
+		__u64 v = out[i];
+
+		for (j = i; j > 0 && out[j - 1] > v; j--)
+			out[j] = out[j - 1];
+		out[j] = v;
+	}
+	for (i = j = 0; i < n; i++)
+		if (!j || out[j - 1] != out[i])
+			out[j++] = out[i];
+	return j;
+}
+
 double ca_sampled_hit_pct(const struct ca_fs *c)
 {
 	if (!c->gets_sampled)

@@ -93,6 +93,15 @@ void ca_snapshot_delta(const struct ca_snapshot *now,
  */
 double ca_predict_hit_pct(const struct ca_fs *c, __u64 capacity,
 			  __u64 current);
+/*
+ * Store sizes, in pages, at which the predicted hit ratio is worth a
+ * point of the curve: the prediction is linear between them (each
+ * bucket's gets spread evenly over its distances), and it steps up at
+ * the store's current size (the hits of pages put before tracking).
+ * Sorted, without repeats; returns how many (at most @max).
+ */
+size_t ca_curve_sizes(const struct ca_fs *c, __u64 capacity, __u64 *out,
+		      size_t max);
 /* Measured hit ratio of the sampled gets, 0..100, -1 if none */
 double ca_sampled_hit_pct(const struct ca_fs *c);
 

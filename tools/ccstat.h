@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include "../bpf/ccstat.h"
 #include "calc.h"
+#include "json_writer.h"
 
 #define CCSTAT_VERSION "0.1.0"
 
@@ -24,6 +25,7 @@ enum attach_mode { ATTACH_AUTO, ATTACH_TP_BTF, ATTACH_FENTRY };
 /* Options; global flags are parsed once in main.c, the rest per command */
 struct options {
 	bool json;
+	bool pretty;			/* --pretty: indented JSON */
 	bool verbose;
 	bool timestamps;		/* -T */
 	bool all_tasks;			/* run -a: count every task */
@@ -262,10 +264,11 @@ bool cgroup2_root(char *buf, size_t len);
 
 /*
  * COL_I64 prints a negative value as "-" (null); COL_INT prints it.
+ * COL_BYTES: .i bytes, negative "-" (null); text in K/M/G units.
  * COL_TIME: JSON and CSV print .d (seconds since the epoch), text .s.
  */
 enum col_type { COL_U64, COL_STR, COL_PCT, COL_RATE, COL_I64, COL_INT,
-		COL_TIME };
+		COL_TIME, COL_BYTES };
 
 struct column {
 	const char *header;	/* text header */
@@ -283,19 +286,28 @@ struct cell {
 
 struct printer {
 	FILE *f;
-	bool json;
+	struct json_writer *jw;	/* JSON through it; NULL: text */
 	const struct column *cols;
 	int ncols;
 	const char *type;	/* JSON: a "type" member first, if set */
 };
 
 void print_header(const struct printer *p);
-/* A row: text line or one JSON object (without newline when nested) */
+/* A row: a text line, or a JSON object (a record if at the top level) */
 void print_row(const struct printer *p, const struct cell *cells);
-void print_row_json(FILE *f, const struct column *cols, int n,
+void print_row_json(struct json_writer *jw, const struct column *cols, int n,
 		    const struct cell *cells);
-void json_str(FILE *f, const char *s);
-void json_time(FILE *f, const char *key, double epoch_s);
+/* The members alone, into an object the caller opened */
+void print_members(struct json_writer *jw, const struct column *cols, int n,
+		   const struct cell *cells);
+/*
+ * Text output of a name that may hold any byte, like `ls -b`: a
+ * backslash doubles, \a \b \t \n \v \f \r stand for themselves, other
+ * control characters (C0, DEL, C1) and bytes that are not valid UTF-8
+ * print as \ooo octal; printable UTF-8 and spaces stay.  Writes at most
+ * @len bytes with the NUL and returns the length it needed.
+ */
+size_t text_escape(char *buf, size_t len, const char *s);
 /* CSV (RFC 4180): the JSON keys as the header, null cells left empty */
 void print_header_csv(FILE *f, const struct column *cols, int n);
 void print_row_csv(FILE *f, const struct column *cols, int n,
@@ -325,7 +337,8 @@ void fill_counts_cells(struct cell *cells, const struct cc_counts *c,
 		       double secs);
 void fill_fs_cells(struct cell *cells, const struct fs_view *v,
 		   const struct cc_counts *c, double secs);
-void print_cost_json(FILE *f, const struct snapshot *a,
+/* "cost": the BPF programs' run time and the drops, as a member */
+void print_cost_json(struct json_writer *jw, const struct snapshot *a,
 		     const struct snapshot *b);
 void format_cost(char *buf, size_t len, const struct snapshot *a,
 		 const struct snapshot *b);

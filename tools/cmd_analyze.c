@@ -56,15 +56,13 @@ static void pct_or_dash(char *buf, size_t len, double pct)
 		snprintf(buf, len, "%.1f%%", pct);
 }
 
-static void json_num(FILE *f, const char *key, double v, bool comma)
+/* A quantity that may be unknown (negative): null then */
+static void num_member(struct json_writer *jw, const char *key, double v)
 {
-	fprintf(f, "%s\"%s\":", comma ? "," : "", key);
-	if (v < 0 || isnan(v))
-		fputs("null", f);
-	else if (v == floor(v) && v < 1e15)
-		fprintf(f, "%.0f", v);
+	if (v < 0)
+		jw_null_member(jw, key);
 	else
-		fprintf(f, "%.6g", v);
+		jw_double_member(jw, key, v);
 }
 
 static void print_fs_text(struct report_ctx *r, const char *title,
@@ -132,73 +130,93 @@ static void print_fs_text(struct report_ctx *r, const char *title,
 	fprintf(f, "            (predicted hit ratio at each store size; measured now %s)\n", a);
 }
 
-static void print_fs_json(struct report_ctx *r, const struct ca_fs *c,
-			  double ns_per_sector)
+static void print_fs_json(struct report_ctx *r, struct json_writer *jw,
+			  const struct ca_fs *c, double ns_per_sector)
 {
-	FILE *f = r->f;
+	__u64 sizes[2 * CA_DIST_BUCKETS + 2];
 	struct ca_worth w;
-	bool first = true;
-	size_t i;
+	size_t i, n;
 	int k;
 
 	ca_worth_of(c, ns_per_sector, &w);
-	json_num(f, "gets", (double)(c->hits + c->misses), true);
-	json_num(f, "hits", (double)c->hits, true);
-	json_num(f, "misses", (double)c->misses, true);
-	json_num(f, "puts", (double)c->puts, true);
-	json_num(f, "puts_refused", (double)c->puts_refused, true);
-	fprintf(f, ",\"misses_by_cause\":{");
+	jw_u64_member(jw, "gets", c->hits + c->misses);
+	jw_u64_member(jw, "hits", c->hits);
+	jw_u64_member(jw, "misses", c->misses);
+	jw_u64_member(jw, "puts", c->puts);
+	jw_u64_member(jw, "puts_refused", c->puts_refused);
+	jw_key(jw, "misses_by_cause");
+	jw_start_object(jw);
 	for (k = 0; k < CA_NR_CAUSES; k++)
-		json_num(f, ca_cause_names[k], ca_cause_estimate(c, k), k);
-	fprintf(f, "},\"sampled\":{");
-	json_num(f, "gets", (double)c->gets_sampled, false);
-	json_num(f, "hits", (double)c->hits_sampled, true);
-	json_num(f, "misses", (double)c->misses_sampled, true);
-	json_num(f, "hits_without_distance", (double)c->hit_no_dist, true);
+		jw_double_member(jw, ca_cause_names[k], ca_cause_estimate(c, k));
+	jw_end_object(jw);
+	jw_key(jw, "sampled");
+	jw_start_object(jw);
+	jw_u64_member(jw, "gets", c->gets_sampled);
+	jw_u64_member(jw, "hits", c->hits_sampled);
+	jw_u64_member(jw, "misses", c->misses_sampled);
+	jw_u64_member(jw, "hits_without_distance", c->hit_no_dist);
 	for (k = 0; k < CA_NR_CAUSES; k++)
-		json_num(f, ca_cause_names[k], (double)c->cause[k], true);
-	json_num(f, "tracked_share", ca_tracked_share(c), true);
-	fprintf(f, "},\"evictions\":{");
+		jw_u64_member(jw, ca_cause_names[k], c->cause[k]);
+	num_member(jw, "tracked_share", ca_tracked_share(c));
+	jw_end_object(jw);
+	jw_key(jw, "evictions");
+	jw_start_object(jw);
 	for (k = 0; k < CA_NR_EVICT; k++)
-		json_num(f, ca_evict_names[k], (double)c->evict[k], k);
-	fprintf(f, "},\"worth\":{");
-	json_num(f, "put_efficiency", w.put_efficiency, false);
-	json_num(f, "bytes_copied_per_hit", w.bytes_per_hit, true);
-	json_num(f, "saved_bytes", (double)w.saved_bytes, true);
-	json_num(f, "saved_sectors", (double)w.saved_sectors, true);
-	json_num(f, "saved_disk_seconds", w.saved_disk_s, true);
-	json_num(f, "cpu_seconds", w.cpu_s, true);
-	json_num(f, "put_avg_us", w.put_avg_us, true);
-	json_num(f, "get_avg_us", w.get_avg_us, true);
-	fprintf(f, "},\"sizing\":[");
+		jw_u64_member(jw, ca_evict_names[k], c->evict[k]);
+	jw_end_object(jw);
+	jw_key(jw, "worth");
+	jw_start_object(jw);
+	num_member(jw, "put_efficiency", w.put_efficiency);
+	num_member(jw, "bytes_copied_per_hit", w.bytes_per_hit);
+	jw_u64_member(jw, "saved_bytes", w.saved_bytes);
+	jw_u64_member(jw, "saved_sectors", w.saved_sectors);
+	num_member(jw, "saved_disk_seconds", w.saved_disk_s);
+	num_member(jw, "cpu_seconds", w.cpu_s);
+	num_member(jw, "put_avg_us", w.put_avg_us);
+	num_member(jw, "get_avg_us", w.get_avg_us);
+	jw_end_object(jw);
+	jw_key(jw, "sizing");
+	jw_start_array(jw);
 	for (i = 0; r->capacity && i < NFACTORS; i++) {
 		__u64 pages = (__u64)(r->capacity * factors[i]);
 
-		fprintf(f, "%s{", i ? "," : "");
-		json_num(f, "factor", factors[i], false);
-		json_num(f, "size_bytes", (double)pages * CA_PAGE_SIZE, true);
-		json_num(f, "predicted_hit_pct",
-			 ca_predict_hit_pct(c, pages, r->capacity), true);
-		fputc('}', f);
+		jw_start_object(jw);
+		jw_double_member(jw, "factor", factors[i]);
+		jw_u64_member(jw, "size_bytes", pages * CA_PAGE_SIZE);
+		num_member(jw, "predicted_hit_pct",
+			   ca_predict_hit_pct(c, pages, r->capacity));
+		jw_end_object(jw);
 	}
-	fprintf(f, "],\"measured_hit_pct\":");
-	if (ca_sampled_hit_pct(c) < 0)
-		fputs("null", f);
-	else
-		fprintf(f, "%.3f", ca_sampled_hit_pct(c));
-	fprintf(f, ",\"reuse_distance\":[");
+	jw_end_array(jw);
+	num_member(jw, "measured_hit_pct", ca_sampled_hit_pct(c));
+	/* the whole predicted curve, point by point: what ccstat-plot draws */
+	jw_key(jw, "curve");
+	jw_start_array(jw);
+	n = c->gets_sampled ? ca_curve_sizes(c, r->capacity, sizes,
+					  sizeof(sizes) / sizeof(sizes[0])) : 0;
+	for (i = 0; i < n; i++) {
+		jw_start_object(jw);
+		jw_u64_member(jw, "size_bytes", sizes[i] * CA_PAGE_SIZE);
+		num_member(jw, "predicted_hit_pct",
+			   ca_predict_hit_pct(c, sizes[i], r->capacity));
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+	jw_key(jw, "reuse_distance");
+	jw_start_array(jw);
 	for (k = 0; k < CA_DIST_BUCKETS; k++) {
 		__u64 lo, hi;
 
 		if (!c->dist[k])
 			continue;
 		ca_dist_bounds(k, &lo, &hi);
-		fprintf(f, "%s{\"lo\":%llu,\"hi\":%llu,\"count\":%llu}",
-			first ? "" : ",", (unsigned long long)lo,
-			(unsigned long long)hi, (unsigned long long)c->dist[k]);
-		first = false;
+		jw_start_object(jw);
+		jw_u64_member(jw, "lo", lo);
+		jw_u64_member(jw, "hi", hi);
+		jw_u64_member(jw, "count", c->dist[k]);
+		jw_end_object(jw);
 	}
-	fputc(']', f);
+	jw_end_array(jw);
 }
 
 static void print_lat_text(FILE *f, const char *what, const struct ca_lat *l)
@@ -232,21 +250,23 @@ static void print_lat_text(FILE *f, const char *what, const struct ca_lat *l)
 	}
 }
 
-static void print_lat_json(FILE *f, const char *what, const struct ca_lat *l)
+static void print_lat_json(struct json_writer *jw, const char *key,
+			   const struct ca_lat *l)
 {
-	bool first = true;
 	int i;
 
-	fprintf(f, ",\"%s_latency_ns\":[", what);
+	jw_key(jw, key);
+	jw_start_array(jw);
 	for (i = 0; i < CA_LAT_SLOTS; i++) {
 		if (!l->slot[i])
 			continue;
-		fprintf(f, "%s{\"lo\":%llu,\"hi\":%llu,\"count\":%llu}",
-			first ? "" : ",", i ? 1ull << i : 0ull,
-			1ull << (i + 1), (unsigned long long)l->slot[i]);
-		first = false;
+		jw_start_object(jw);
+		jw_u64_member(jw, "lo", i ? 1ull << i : 0ull);
+		jw_u64_member(jw, "hi", 1ull << (i + 1));
+		jw_u64_member(jw, "count", l->slot[i]);
+		jw_end_object(jw);
 	}
-	fputc(']', f);
+	jw_end_array(jw);
 }
 
 static void report(struct report_ctx *r, const struct ca_snapshot *now,
@@ -255,8 +275,8 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 	struct ca_fs_row *rows;
 	struct ca_fs total = {};
 	struct ca_lat lat[2];
-	char title[512], cap[32];
-	bool first_fs = true;
+	struct json_writer jw;
+	char title[4 * 1024 + 128], cap[32];
 	double saved_ns = 0, timed_sectors = 0, total_nsps;
 	__u64 dcnt = now->run_cnt - base->run_cnt;
 	/* null in JSON, "unavailable" in text: not timed without --bpf-stats */
@@ -275,16 +295,22 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 	read_capacity(r);
 	ca_format_bytes(cap, sizeof(cap), (double)r->capacity * CA_PAGE_SIZE);
 
+	jw_init(&jw, r->f, r->opt->pretty);
 	if (r->opt->json) {
-		fprintf(r->f, "{\"type\":\"analyze\",\"interval_s\":%.3f,\"store\":",
-			secs);
-		json_str(r->f, r->store);
-		json_num(r->f, "store_capacity_bytes", r->capacity ?
-			 (double)r->capacity * CA_PAGE_SIZE : -1, true);
-		json_num(r->f, "sample_rate", analyzer_sample_rate(r->a), true);
-		json_num(r->f, "untracked_puts", (double)now->g.untracked, true);
-		json_num(r->f, "bpf_ns_per_event", cost, true);
-		fprintf(r->f, ",\"filesystems\":[");
+		jw_start_object(&jw);
+		jw_str_member(&jw, "type", "analyze");
+		jw_double_member(&jw, "interval_s", secs);
+		jw_str_member(&jw, "store", r->store);
+		if (r->capacity)
+			jw_u64_member(&jw, "store_capacity_bytes",
+				      r->capacity * CA_PAGE_SIZE);
+		else
+			jw_null_member(&jw, "store_capacity_bytes");
+		jw_double_member(&jw, "sample_rate", analyzer_sample_rate(r->a));
+		jw_u64_member(&jw, "untracked_puts", now->g.untracked);
+		num_member(&jw, "bpf_ns_per_event", cost);
+		jw_key(&jw, "filesystems");
+		jw_start_array(&jw);
 	} else {
 		fprintf(r->f, "ccstat analyze: %.1f s; store %s, %s; %.4g%% of page keys sampled",
 			secs, r->store[0] ? r->store : "?",
@@ -310,33 +336,34 @@ static void report(struct report_ctx *r, const struct ca_snapshot *now,
 			timed_sectors += rows[i].c.hits * (CA_PAGE_SIZE / 512);
 		}
 		if (r->opt->json) {
-			fprintf(r->f, "%s{\"dev\":", first_fs ? "" : ",");
-			first_fs = false;
-			json_str(r->f, fv.dev);
-			fprintf(r->f, ",\"fstype\":");
-			json_str(r->f, fv.fstype ? fv.fstype : "");
-			fprintf(r->f, ",\"mount\":");
-			json_str(r->f, fv.mount ? fv.mount : "");
-			fprintf(r->f, ",\"pool\":%d", fv.pool);
-			print_fs_json(r, &rows[i].c, nsps);
-			fputc('}', r->f);
+			jw_start_object(&jw);
+			jw_str_member(&jw, "device", fv.dev);
+			jw_str_member(&jw, "fstype", fv.fstype);
+			jw_str_member(&jw, "mountpoint", fv.mount);
+			jw_s64_member(&jw, "pool", fv.pool);
+			print_fs_json(r, &jw, &rows[i].c, nsps);
+			jw_end_object(&jw);
 		} else {
+			char mnt[4 * 1024];
+
+			text_escape(mnt, sizeof(mnt), fv.mount ? fv.mount : "?");
 			snprintf(title, sizeof(title), "\n%s (%s %s, pool %d)",
-				 fv.mount ? fv.mount : "?",
-				 fv.fstype ? fv.fstype : "?", fv.dev, fv.pool);
+				 mnt, fv.fstype ? fv.fstype : "?", fv.dev,
+				 fv.pool);
 			print_fs_text(r, title, &rows[i].c, nsps);
 		}
 	}
 	/* the total's disk time: each filesystem's hits at its device's price */
 	total_nsps = timed_sectors ? saved_ns / timed_sectors : -1;
 	if (r->opt->json) {
-		fprintf(r->f, "],\"total\":{");
-		fprintf(r->f, "\"dev\":\"total\"");
-		print_fs_json(r, &total, total_nsps);
-		fputc('}', r->f);
-		print_lat_json(r->f, "put", &lat[0]);
-		print_lat_json(r->f, "get", &lat[1]);
-		fprintf(r->f, "}\n");
+		jw_end_array(&jw);
+		jw_key(&jw, "total");
+		jw_start_object(&jw);
+		print_fs_json(r, &jw, &total, total_nsps);
+		jw_end_object(&jw);
+		print_lat_json(&jw, "put_latency_ns", &lat[0]);
+		print_lat_json(&jw, "get_latency_ns", &lat[1]);
+		jw_end_object(&jw);
 	} else {
 		print_fs_text(r, "\ntotal", &total, total_nsps);
 		print_lat_text(r->f, "put", &lat[0]);

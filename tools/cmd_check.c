@@ -24,19 +24,21 @@ static const struct column hv_columns[] = {
 	{ "IDS", "guest_ids", 0, COL_INT },
 	{ "SHARED", "shared", 0, COL_INT },
 	{ "VERDICT", "verdict", 0, COL_STR },
-	{ "XEN_PAGES", "xen_pages", 0, COL_I64 },
-	{ "GUEST_BOUND", "guest_bound", 0, COL_I64 },
+	{ "XEN_BYTES", "xen_bytes", 0, COL_BYTES },
+	{ "GUEST_BOUND", "guest_bound_bytes", 0, COL_BYTES },
 	{ "XEN_PUTS", "xen_puts", 0, COL_I64 },
 	{ "GUEST_PUTS", "guest_puts", 0, COL_U64 },
 	{ "XEN_GETS", "xen_gets", 0, COL_I64 },
 	{ "GUEST_GETS", "guest_gets", 0, COL_U64 },
 };
 #define HV_NCOLUMNS ((int)(sizeof(hv_columns) / sizeof(hv_columns[0])))
+/* tmem counts in pages of Xen's (x86: 4 KiB) */
+#define XEN_PAGE_BYTES 4096ull
 
 struct checker {
 	const struct options *opt;
+	struct json_writer jw;
 	int failed;
-	bool first;
 };
 
 static void vline(struct checker *c, const char *status, const char *what,
@@ -48,21 +50,23 @@ static void vline(struct checker *c, const char *status, const char *what,
 	if (!strcmp(status, "FAIL"))
 		c->failed++;
 	if (c->opt->json) {
-		printf("%s{\"type\":\"check\",\"check\":", c->first ? "" : ",");
-		json_str(stdout, what);
-		printf(",\"status\":");
-		json_str(stdout, status);
-		printf(",\"detail\":");
-		json_str(stdout, detail);
+		jw_start_object(&c->jw);
+		jw_str_member(&c->jw, "type", "check");
+		jw_str_member(&c->jw, "check", what);
+		jw_str_member(&c->jw, "status", status);
+		jw_str_member(&c->jw, "detail", detail);
 		if (pool_cells) {
-			printf(",\"pool\":");
-			print_row_json(stdout, hv_columns, HV_NCOLUMNS,
+			jw_key(&c->jw, "pool");
+			print_row_json(&c->jw, hv_columns, HV_NCOLUMNS,
 				       pool_cells);
 		}
-		putchar('}');
-		c->first = false;
+		jw_end_object(&c->jw);
 	} else {
-		printf("%-5s %-14s %s\n", status, what, detail);
+		char esc[4 * sizeof(detail)];
+
+		/* mount points and names in it may hold any byte */
+		text_escape(esc, sizeof(esc), detail);
+		printf("%-5s %-14s %s\n", status, what, esc);
 	}
 	fflush(stdout);
 }
@@ -251,8 +255,8 @@ static void hv_cells(struct cell *cl, const struct xen_tmem_reconciled *r)
 	cl[1].i = r->ids;
 	cl[2].i = r->shared;
 	cl[3].s = xen_tmem_verdict_name(r->verdict);
-	cl[4].i = xen ? (long long)r->xen_pages : -1;
-	cl[5].i = guest ? (long long)r->guest_bound : -1;
+	cl[4].i = xen ? (long long)(r->xen_pages * XEN_PAGE_BYTES) : -1;
+	cl[5].i = guest ? (long long)(r->guest_bound * XEN_PAGE_BYTES) : -1;
 	cl[6].i = xen ? (long long)r->xen_puts : -1;
 	cl[7].u = r->guest_puts;
 	cl[8].i = xen ? (long long)r->xen_gets : -1;
@@ -378,7 +382,7 @@ static void hypervisor(struct checker *c, const struct kstats *k)
 
 int cmd_check(int argc, char **argv, struct options *opt)
 {
-	struct checker c = { .opt = opt, .first = true };
+	struct checker c = { .opt = opt };
 	struct kernel_support ks;
 	struct session *s = NULL;
 	struct mount_table mt = {};
@@ -388,8 +392,13 @@ int cmd_check(int argc, char **argv, struct options *opt)
 	size_t nkp = 0, i;
 	bool tp_ok = false, fn_ok = false;
 
-	if (opt->json)
-		printf("{\"type\":\"checks\",\"checks\":[");
+	jw_init(&c.jw, stdout, opt->pretty);
+	if (opt->json) {
+		jw_start_object(&c.jw);
+		jw_str_member(&c.jw, "type", "checks");
+		jw_key(&c.jw, "checks");
+		jw_start_array(&c.jw);
+	}
 
 	uname(&u);
 	line(&c, "info", "kernel", "%s %s", u.release, u.version);
@@ -451,7 +460,10 @@ int cmd_check(int argc, char **argv, struct options *opt)
 		session_close(s);
 	}
 done:
-	if (opt->json)
-		printf("],\"failed\":%d}\n", c.failed);
+	if (opt->json) {
+		jw_end_array(&c.jw);
+		jw_s64_member(&c.jw, "failed", c.failed);
+		jw_end_object(&c.jw);
+	}
 	return c.failed ? 1 : 0;
 }

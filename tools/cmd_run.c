@@ -199,34 +199,39 @@ static void print_summary(FILE *f, const struct options *opt,
 	sort_workload_rows(wl, b->nr_workloads, key);
 
 	if (opt->json) {
-		fprintf(f, "{\"type\":\"run\",\"command\":[");
-		for (i = 0; cmd[i]; i++) {
-			if (i)
-				fputc(',', f);
-			json_str(f, cmd[i]);
-		}
-		fprintf(f, "],\"exit_status\":%d,\"duration_s\":%.3f,\"cgroup_id\":%llu,\"total\":",
-		       status, secs, (unsigned long long)cgid);
-		{
-			struct cell cells[16];
+		struct json_writer jw;
+		struct cell cells[16];
 
-			fill_counts_cells(cells, &total, 0);
-			print_row_json(f, fs_columns + 3, 9, cells);
-		}
-		fprintf(f, ",\"filesystems\":");
-		print_fs_rows(f, true, &v, fs, b->nr_fs, true);
-		fprintf(f, ",\"inodes\":");
-		print_inode_rows(f, true, &v, in, b->nr_inodes, SIZE_MAX);
-		fprintf(f, ",\"workloads\":");
-		print_workload_rows(f, true, &v, wl, b->nr_workloads, SIZE_MAX);
-		fputc(',', f);
-		print_cost_json(f, a, b);
-		fprintf(f, "}\n");
+		jw_init(&jw, f, opt->pretty);
+		jw_start_object(&jw);
+		jw_str_member(&jw, "type", "run");
+		jw_key(&jw, "command");
+		jw_start_array(&jw);
+		for (i = 0; cmd[i]; i++)
+			jw_string(&jw, cmd[i]);
+		jw_end_array(&jw);
+		jw_s64_member(&jw, "exit_status", status);
+		jw_double_member(&jw, "duration_s", secs);
+		jw_u64_member(&jw, "cgroup_id", cgid);
+		fill_counts_cells(cells, &total, 0);
+		jw_key(&jw, "total");
+		print_row_json(&jw, fs_columns + 3, 9, cells);
+		jw_key(&jw, "filesystems");
+		print_fs_rows(f, &jw, &v, fs, b->nr_fs, true);
+		jw_key(&jw, "inodes");
+		print_inode_rows(f, &jw, &v, in, b->nr_inodes, SIZE_MAX);
+		jw_key(&jw, "workloads");
+		print_workload_rows(f, &jw, &v, wl, b->nr_workloads, SIZE_MAX);
+		print_cost_json(&jw, a, b);
+		jw_end_object(&jw);
 	} else {
 		double pct = hit_pct(total.hits, total.misses);
 
+		char name[4 * 256];
+
+		text_escape(name, sizeof(name), cmd[0]);
 		fprintf(f, "\nccstat: %s exited with status %d after %.2f s\n",
-		       cmd[0], status, secs);
+		       name, status, secs);
 		fprintf(f, "puts %llu (refused %llu)  gets %llu: hits %llu, misses %llu",
 		       (unsigned long long)total.puts,
 		       (unsigned long long)total.puts_refused,
@@ -239,12 +244,12 @@ static void print_summary(FILE *f, const struct options *opt,
 		       (unsigned long long)total.inval_pages,
 		       (unsigned long long)total.inval_inodes,
 		       (unsigned long long)total.inval_fs);
-		print_fs_rows(f, false, &v, fs, b->nr_fs, true);
+		print_fs_rows(f, NULL, &v, fs, b->nr_fs, true);
 		fprintf(f, "\nTop inodes (by %s):\n", sort_name(key));
-		print_inode_rows(f, false, &v, in, b->nr_inodes,
+		print_inode_rows(f, NULL, &v, in, b->nr_inodes,
 				 SUMMARY_ROWS);
 		fprintf(f, "\nTop tasks (by %s):\n", sort_name(key));
-		print_workload_rows(f, false, &v, wl, b->nr_workloads,
+		print_workload_rows(f, NULL, &v, wl, b->nr_workloads,
 				    SUMMARY_ROWS);
 		format_cost(cost, sizeof(cost), a, b);
 		fprintf(f, "\n%s\n", cost);

@@ -9,14 +9,15 @@
 #include <string.h>
 #include "views.h"
 
-static void print_total_json(FILE *f, const struct cc_counts *c,
-			     double rate_secs)
+static void print_total_json(struct json_writer *jw,
+			     const struct cc_counts *c, double rate_secs)
 {
 	struct cell cells[16];
 
 	fill_counts_cells(cells, c, rate_secs);
 	/* the count columns of a filesystem row, without its naming */
-	print_row_json(f, (rate_secs > 0 ? fs_rate_columns : fs_columns) + 3,
+	jw_key(jw, "total");
+	print_row_json(jw, (rate_secs > 0 ? fs_rate_columns : fs_columns) + 3,
 		       9, cells);
 }
 
@@ -78,18 +79,20 @@ static void report(const struct options *opt, struct view_ctx *v,
 		report_csv(opt, v, rows, now->nr_fs, &total,
 			   (double)span / 1e9);
 	} else if (opt->json) {
-		printf("{\"type\":\"stat\",");
-		json_time(stdout, "time", wall_time());
-		printf(",\"interval_s\":%.3f,\"filesystems\":",
-		       (double)span / 1e9);
-		print_fs_rows(stdout, true, v, rows, now->nr_fs, !opt->total);
-		printf(",\"total\":");
-		print_total_json(stdout, &total, v->rate_secs);
-		putchar(',');
-		print_cost_json(stdout, cost_base, now);
-		printf("}\n");
+		struct json_writer jw;
+
+		jw_init(&jw, stdout, opt->pretty);
+		jw_start_object(&jw);
+		jw_str_member(&jw, "type", "stat");
+		jw_double_member(&jw, "time", wall_time());
+		jw_double_member(&jw, "interval_s", (double)span / 1e9);
+		jw_key(&jw, "filesystems");
+		print_fs_rows(stdout, &jw, v, rows, now->nr_fs, !opt->total);
+		print_total_json(&jw, &total, v->rate_secs);
+		print_cost_json(&jw, cost_base, now);
+		jw_end_object(&jw);
 	} else {
-		struct printer p = { stdout, false, v->rate_secs > 0 ?
+		struct printer p = { stdout, NULL, v->rate_secs > 0 ?
 				     fs_rate_columns : fs_columns,
 				     fs_ncolumns, NULL };
 		struct cell cells[32];
@@ -100,7 +103,7 @@ static void report(const struct options *opt, struct view_ctx *v,
 			format_clock(clock, sizeof(clock));
 			printf("%s\n", clock);
 		}
-		print_fs_rows(stdout, false, v, rows, now->nr_fs, !opt->total);
+		print_fs_rows(stdout, NULL, v, rows, now->nr_fs, !opt->total);
 		fill_fs_cells(cells, &fv, &total, v->rate_secs);
 		print_row(&p, cells);
 		if (opt->verbose) {

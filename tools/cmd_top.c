@@ -55,23 +55,25 @@ static void render(struct top *t, FILE *f, size_t max_rows)
 			sort_fs_rows(fs, b->nr_fs, t->sort);
 			sort_inode_rows(in, b->nr_inodes, t->sort);
 			sort_workload_rows(wl, b->nr_workloads, t->sort);
-			fprintf(f, "{\"type\":\"top\",");
-			json_time(f, "time", wall_time());
-			fprintf(f, ",\"interval_s\":%.3f,\"sort\":",
-				secs);
-			json_str(f, sort_name(t->sort));
-			fprintf(f, ",\"filesystems\":");
-			print_fs_rows(f, true, &t->v, fs, b->nr_fs, false);
-			fprintf(f, ",\"inodes\":");
+			struct json_writer jw;
+
+			jw_init(&jw, f, t->opt->pretty);
+			jw_start_object(&jw);
+			jw_str_member(&jw, "type", "top");
+			jw_double_member(&jw, "time", wall_time());
+			jw_double_member(&jw, "interval_s", secs);
+			jw_str_member(&jw, "sort", sort_name(t->sort));
+			jw_key(&jw, "filesystems");
+			print_fs_rows(f, &jw, &t->v, fs, b->nr_fs, false);
+			jw_key(&jw, "inodes");
 			/* idle inodes sort last; the top ones are what top shows */
-			print_inode_rows(f, true, &t->v, in, b->nr_inodes,
+			print_inode_rows(f, &jw, &t->v, in, b->nr_inodes,
 					 JSON_ROWS);
-			fprintf(f, ",\"tasks\":");
-			print_workload_rows(f, true, &t->v, wl, b->nr_workloads,
+			jw_key(&jw, "tasks");
+			print_workload_rows(f, &jw, &t->v, wl, b->nr_workloads,
 					    JSON_ROWS);
-			fputc(',', f);
-			print_cost_json(f, a, b);
-			fprintf(f, "}\n");
+			print_cost_json(&jw, a, b);
+			jw_end_object(&jw);
 		}
 		free(fs);
 		free(in);
@@ -90,7 +92,7 @@ static void render(struct top *t, FILE *f, size_t max_rows)
 			break;
 		snapshot_delta_fs(b, a, fs);
 		sort_fs_rows(fs, b->nr_fs, t->sort);
-		print_fs_rows(f, false, &t->v, fs, b->nr_fs, false);
+		print_fs_rows(f, NULL, &t->v, fs, b->nr_fs, false);
 		free(fs);
 		break;
 	}
@@ -106,7 +108,7 @@ static void render(struct top *t, FILE *f, size_t max_rows)
 			if (!counts_zero(&in[i].c))
 				in[n++] = in[i];
 		sort_inode_rows(in, n, t->sort);
-		print_inode_rows(f, false, &t->v, in, n, max_rows);
+		print_inode_rows(f, NULL, &t->v, in, n, max_rows);
 		free(in);
 		break;
 	}
@@ -122,7 +124,7 @@ static void render(struct top *t, FILE *f, size_t max_rows)
 			if (!counts_zero(&wl[i].c))
 				wl[n++] = wl[i];
 		sort_workload_rows(wl, n, t->sort);
-		print_workload_rows(f, false, &t->v, wl, n, max_rows);
+		print_workload_rows(f, NULL, &t->v, wl, n, max_rows);
 		free(wl);
 		break;
 	}

@@ -29,6 +29,7 @@ static const struct column trace_columns[] = {
 
 struct trace_ctx {
 	const struct options *opt;
+	struct json_writer jw;
 	struct printer p;
 	__u64 mono_to_wall_ns;
 	__u64 events;
@@ -90,14 +91,17 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static void report_lost(const struct options *opt, __u64 lost, __u64 new)
+static void report_lost(struct trace_ctx *t, __u64 lost, __u64 new)
 {
-	if (opt->json)
-		printf("{\"type\":\"lost\",\"events_lost\":%llu}\n",
-		       (unsigned long long)lost);
-	else
+	if (t->opt->json) {
+		jw_start_object(&t->jw);
+		jw_str_member(&t->jw, "type", "lost");
+		jw_u64_member(&t->jw, "events_lost", lost);
+		jw_end_object(&t->jw);
+	} else {
 		printf("# %llu events lost (ring buffer full), %llu in all\n",
 		       (unsigned long long)new, (unsigned long long)lost);
+	}
 }
 
 int cmd_trace(int argc, char **argv, struct options *opt)
@@ -112,7 +116,8 @@ int cmd_trace(int argc, char **argv, struct options *opt)
 
 	if (session_open(&s, opt, &cfg))
 		return 1;
-	t.p = (struct printer){ stdout, opt->json, trace_columns,
+	jw_init(&t.jw, stdout, opt->pretty);
+	t.p = (struct printer){ stdout, opt->json ? &t.jw : NULL, trace_columns,
 				NR_TRACE_COLUMNS, "event" };
 	t.mono_to_wall_ns = (__u64)(wall_time() * 1e9) - mono_ns();
 	rb = ring_buffer__new(session_ringbuf_fd(s), on_event, &t, NULL);
@@ -131,7 +136,7 @@ int cmd_trace(int argc, char **argv, struct options *opt)
 			break;
 		}
 		if (!session_drops(s, &d) && d.events_lost != lost) {
-			report_lost(opt, d.events_lost, d.events_lost - lost);
+			report_lost(&t, d.events_lost, d.events_lost - lost);
 			lost = d.events_lost;
 		}
 		fflush(stdout);
@@ -140,12 +145,16 @@ int cmd_trace(int argc, char **argv, struct options *opt)
 	ring_buffer__consume(rb);
 	if (!session_drops(s, &d))
 		lost = d.events_lost;
-	if (opt->json)
-		printf("{\"type\":\"trace_summary\",\"events\":%llu,\"events_lost\":%llu}\n",
-		       (unsigned long long)t.events, (unsigned long long)lost);
-	else
+	if (opt->json) {
+		jw_start_object(&t.jw);
+		jw_str_member(&t.jw, "type", "trace_summary");
+		jw_u64_member(&t.jw, "events", t.events);
+		jw_u64_member(&t.jw, "events_lost", lost);
+		jw_end_object(&t.jw);
+	} else {
 		printf("# %llu events, %llu lost\n",
 		       (unsigned long long)t.events, (unsigned long long)lost);
+	}
 out:
 	ring_buffer__free(rb);
 	session_close(s);

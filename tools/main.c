@@ -33,7 +33,7 @@ static int cmd_version(int argc, char **argv, struct options *opt);
 
 /* Every option; the bit of each in struct command.takes */
 enum opt_id {
-	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_BPF_STATS, O_TIMESTAMP,
+	O_JSON, O_PRETTY, O_VERBOSE, O_HELP, O_VERSION, O_BPF_STATS, O_TIMESTAMP,
 	O_PID, O_CGROUP, O_DEV, O_OP, O_SORT, O_RATE, O_ALL, O_TOTAL,
 	O_CSV, O_DURATION, O_LISTEN, O_PROM_FILE, O_TOP_INODES,
 	O_SAMPLE, O_STORE_SIZE, O_ANALYZE, O_IDLE_TIMEOUT,
@@ -43,7 +43,7 @@ enum opt_id {
 };
 
 #define B(o)		(1ull << (o))
-#define GLOBAL_OPTS	(B(O_JSON) | B(O_VERBOSE) | B(O_HELP) | B(O_VERSION))
+#define GLOBAL_OPTS	(B(O_JSON) | B(O_PRETTY) | B(O_VERBOSE) | B(O_HELP) | B(O_VERSION))
 #define BPF_OPTS	(B(O_BPF_STATS) | B(O_ATTACH) | B(O_MAP_ENTRIES))
 #define FILTER_OPTS	(B(O_PID) | B(O_CGROUP) | B(O_DEV) | B(O_OP))
 
@@ -56,6 +56,7 @@ struct opt_desc {
 
 static const struct opt_desc opt_descs[O_NR] = {
 	[O_JSON] = { "json", 'j', NULL, "JSON output, one object per line" },
+	[O_PRETTY] = { "pretty", 0, NULL, "JSON output, indented for reading (implies -j)" },
 	[O_VERBOSE] = { "verbose", 'v', NULL, "libbpf and verifier messages, the cost line" },
 	[O_HELP] = { "help", 'h', NULL, "this help" },
 	[O_VERSION] = { "version", 'V', NULL, "print the version and exit" },
@@ -258,10 +259,17 @@ static int cmd_help(int argc, char **argv, struct options *opt)
 static int cmd_version(int argc, char **argv, struct options *opt)
 {
 	(void)argc; (void)argv;
-	if (opt->json)
-		printf("{\"type\":\"version\",\"version\":\"%s\"}\n", CCSTAT_VERSION);
-	else
+	if (opt->json) {
+		struct json_writer jw;
+
+		jw_init(&jw, stdout, opt->pretty);
+		jw_start_object(&jw);
+		jw_str_member(&jw, "type", "version");
+		jw_str_member(&jw, "version", CCSTAT_VERSION);
+		jw_end_object(&jw);
+	} else {
 		printf("ccstat %s\n", CCSTAT_VERSION);
+	}
 	return 0;
 }
 
@@ -351,6 +359,9 @@ static int apply_option(int id, const char *arg, struct options *opt)
 	switch (id) {
 	case O_JSON:
 		opt->json = true;
+		break;
+	case O_PRETTY:
+		opt->json = opt->pretty = true;
 		break;
 	case O_VERBOSE:
 		opt->verbose = true;

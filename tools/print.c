@@ -5,6 +5,7 @@
  * rendered from that description, so the two outputs cannot drift apart.
  */
 #include <string.h>
+#include <unistd.h>
 #include "ccstat.h"
 
 #define COUNT_COLUMNS \
@@ -35,7 +36,7 @@ const struct column fs_columns[] = {
 	{ "FSTYPE", "fstype", -6, COL_STR },
 	{ "POOL", "pool", 4, COL_I64 },
 	COUNT_COLUMNS,
-	{ "STORED", "pages_stored", 8, COL_I64 },
+	{ "STORED", "bytes_stored", 8, COL_BYTES },
 	{ "MOUNT", "mountpoint", -1, COL_STR },
 };
 const int fs_ncolumns = sizeof(fs_columns) / sizeof(fs_columns[0]);
@@ -45,7 +46,7 @@ const struct column fs_rate_columns[] = {
 	{ "FSTYPE", "fstype", -6, COL_STR },
 	{ "POOL", "pool", 4, COL_I64 },
 	RATE_COLUMNS,
-	{ "STORED", "pages_stored", 8, COL_I64 },
+	{ "STORED", "bytes_stored", 8, COL_BYTES },
 	{ "MOUNT", "mountpoint", -1, COL_STR },
 };
 
@@ -82,73 +83,69 @@ const struct column workload_rate_columns[] = {
 	RATE_COLUMNS,
 };
 
-/* Length of a valid UTF-8 sequence at @s (at most @n bytes), 0 if none */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t text_escape(char *buf, size_t len, const char *str)
 {
-	unsigned int cp, len, i;
+	static const char cesc[] = "\aa\bb\tt\nn\vv\ff\rr";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), out = 0, seq;
+	char tmp[8];
+	const char *e;
 
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;	/* continuation, overlong lead or > U+10FFFF */
-	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	if (n < len)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-/*
- * The one JSON string writer.  Paths and command names are arbitrary
- * bytes: valid UTF-8 passes through, control characters and DEL are
- * escaped, and a byte that is not part of valid UTF-8 is written as the
- * code point of the same value (\u0080..\u00ff), so the output is
- * always valid JSON.
- */
-void json_str(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t n = strlen((const char *)s), len;
-
-	fputc('"', f);
-	while (*s) {
-		if (*s == '"' || *s == '\\') {
-			fprintf(f, "\\%c", *s);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s);
-		} else if (*s < 0x80) {
-			fputc(*s, f);
-		} else if ((len = utf8_len(s, n)) > 0) {
-			fwrite(s, 1, len, f);
-			s += len;
-			n -= len;
+	while (n) {
+		seq = utf8_seq_len(s, n);
+		if (*s == '\\') {
+			snprintf(tmp, sizeof(tmp), "\\\\");
+		} else if (*s && *s < 0x20 && (e = strchr(cesc, *s))) {
+			snprintf(tmp, sizeof(tmp), "\\%c", e[1]);
+		} else if (*s >= 0x20 && *s < 0x7f) {
+			snprintf(tmp, sizeof(tmp), "%c", *s);
+		} else if (seq > 1 && !(s[0] == 0xc2 && s[1] < 0xa0)) {
+			/* printable beyond ASCII (not a C1 control): as is */
+			if (out + seq < len)
+				memcpy(buf + out, s, seq);
+			out += seq;
+			s += seq;
+			n -= seq;
 			continue;
 		} else {
-			fprintf(f, "\\u%04x", *s);
+			/* C0/C1 controls, DEL, bytes not in valid UTF-8 */
+			snprintf(tmp, sizeof(tmp), "\\%03o", *s);
 		}
+		seq = strlen(tmp);
+		if (out + seq < len)
+			memcpy(buf + out, tmp, seq);
+		out += seq;
 		s++;
 		n--;
 	}
-	fputc('"', f);
+	if (len)
+		buf[out < len ? out : len - 1] = 0;
+	return out;
 }
 
-/* Times in JSON: seconds since the epoch, to the microsecond */
-void json_time(FILE *f, const char *key, double epoch_s)
+/* Bytes in a narrow text column: 512B, 4.0K, 48.0M, 1.5G */
+static void format_size(char *buf, size_t len, unsigned long long b)
 {
-	fprintf(f, "\"%s\":%.6f", key, epoch_s);
+	static const char unit[] = "KMGTPE";
+	double v = (double)b;
+	int u = -1;
+
+	if (b < 1024) {
+		snprintf(buf, len, "%lluB", b);
+		return;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f%c", v, unit[u]);
 }
 
 void print_header(const struct printer *p)
 {
 	int i, w;
 
-	if (p->json)
+	if (p->jw)
 		return;
 	for (i = 0; i < p->ncols; i++) {
 		w = p->cols[i].width;
@@ -160,70 +157,65 @@ void print_header(const struct printer *p)
 	fputc('\n', p->f);
 }
 
-static void print_members(FILE *f, const struct column *cols, int n,
-			  const struct cell *cells)
+void print_members(struct json_writer *jw, const struct column *cols, int n,
+		   const struct cell *cells)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
 		const struct cell *c = &cells[i];
 
-		fprintf(f, "%s\"%s\":", i ? "," : "", cols[i].key);
+		jw_key(jw, cols[i].key);
 		switch (cols[i].type) {
 		case COL_U64:
-			fprintf(f, "%llu", (unsigned long long)c->u);
+			jw_u64(jw, c->u);
 			break;
 		case COL_I64:
+		case COL_BYTES:
 			if (c->i < 0)
-				fputs("null", f);
+				jw_null(jw);
 			else
-				fprintf(f, "%lld", c->i);
+				jw_s64(jw, c->i);
 			break;
 		case COL_INT:
-			fprintf(f, "%lld", c->i);
+			jw_s64(jw, c->i);
 			break;
 		case COL_PCT:
 		case COL_RATE:
 			if (c->d < 0)
-				fputs("null", f);
+				jw_null(jw);
 			else
-				fprintf(f, "%.2f", c->d);
+				jw_double(jw, c->d);
 			break;
 		case COL_STR:
-			if (c->s)
-				json_str(f, c->s);
-			else
-				fputs("null", f);
+			jw_string(jw, c->s);
 			break;
 		case COL_TIME:
-			fprintf(f, "%.6f", c->d);
+			jw_double(jw, c->d);
 			break;
 		}
 	}
 }
 
-void print_row_json(FILE *f, const struct column *cols, int n,
+void print_row_json(struct json_writer *jw, const struct column *cols, int n,
 		    const struct cell *cells)
 {
-	fputc('{', f);
-	print_members(f, cols, n, cells);
-	fputc('}', f);
+	jw_start_object(jw);
+	print_members(jw, cols, n, cells);
+	jw_end_object(jw);
 }
 
 void print_row(const struct printer *p, const struct cell *cells)
 {
-	char buf[64];
+	char buf[64], esc[4 * 2048];
 	int i, w;
 
-	if (p->json) {
-		fputc('{', p->f);
-		if (p->type) {
-			fputs("\"type\":", p->f);
-			json_str(p->f, p->type);
-			fputc(',', p->f);
-		}
-		print_members(p->f, p->cols, p->ncols, cells);
-		fputs("}\n", p->f);
+	if (p->jw) {
+		jw_start_object(p->jw);
+		if (p->type)
+			jw_str_member(p->jw, "type", p->type);
+		print_members(p->jw, p->cols, p->ncols, cells);
+		jw_end_object(p->jw);
 		return;
 	}
 	for (i = 0; i < p->ncols; i++) {
@@ -241,6 +233,13 @@ void print_row(const struct printer *p, const struct cell *cells)
 			else
 				snprintf(buf, sizeof(buf), "%lld", c->i);
 			break;
+		case COL_BYTES:
+			if (c->i < 0)
+				snprintf(buf, sizeof(buf), "-");
+			else
+				format_size(buf, sizeof(buf),
+					    (unsigned long long)c->i);
+			break;
 		case COL_INT:
 			snprintf(buf, sizeof(buf), "%lld", c->i);
 			break;
@@ -254,7 +253,11 @@ void print_row(const struct printer *p, const struct cell *cells)
 		case COL_STR:
 		case COL_TIME:
 			/* text shows the time as the view formats it */
-			s = c->s ? c->s : "-";
+			s = "-";
+			if (c->s) {
+				text_escape(esc, sizeof(esc), c->s);
+				s = esc;
+			}
 			break;
 		}
 		w = p->cols[i].width;
@@ -304,6 +307,7 @@ void print_row_csv(FILE *f, const struct column *cols, int n,
 			fprintf(f, "%llu", (unsigned long long)c->u);
 			break;
 		case COL_I64:
+		case COL_BYTES:
 			if (c->i >= 0)
 				fprintf(f, "%lld", c->i);
 			break;
@@ -352,7 +356,8 @@ void fill_fs_cells(struct cell *cells, const struct fs_view *v,
 	cells[1].s = v->fstype;
 	cells[2].i = v->pool;
 	fill_counts_cells(&cells[3], c, secs);
-	cells[3 + NR_COUNT_COLUMNS].i = v->stored;
+	cells[3 + NR_COUNT_COLUMNS].i = v->stored < 0 ? -1 :
+		v->stored * sysconf(_SC_PAGESIZE);
 	cells[4 + NR_COUNT_COLUMNS].s = v->mount;
 }
 
@@ -364,28 +369,29 @@ static void cost_between(const struct snapshot *a, const struct snapshot *b,
 	*wall = a ? b->mono_ns - a->mono_ns : 0;
 }
 
-void print_cost_json(FILE *f, const struct snapshot *a,
+void print_cost_json(struct json_writer *jw, const struct snapshot *a,
 		     const struct snapshot *b)
 {
 	__u64 ns, cnt, wall;
 
 	cost_between(a, b, &ns, &cnt, &wall);
+	jw_key(jw, "cost");
+	jw_start_object(jw);
 	/* without --bpf-stats the kernel does not time programs: null */
-	if (b->run_stats)
-		fprintf(f, "\"cost\":{\"bpf_run_time_ns\":%llu,\"bpf_run_count\":%llu,"
-			"\"bpf_ns_per_run\":%llu,",
-			(unsigned long long)ns, (unsigned long long)cnt,
-			(unsigned long long)(cnt ? ns / cnt : 0));
-	else
-		fprintf(f, "\"cost\":{\"bpf_run_time_ns\":null,\"bpf_run_count\":null,"
-			"\"bpf_ns_per_run\":null,");
-	fprintf(f, "\"events_lost\":%llu,"
-		"\"fs_map_full\":%llu,\"inode_map_full\":%llu,"
-		"\"workload_map_full\":%llu}",
-		(unsigned long long)b->drops.events_lost,
-		(unsigned long long)b->drops.fs_full,
-		(unsigned long long)b->drops.inode_full,
-		(unsigned long long)b->drops.workload_full);
+	if (b->run_stats) {
+		jw_u64_member(jw, "bpf_run_time_ns", ns);
+		jw_u64_member(jw, "bpf_run_count", cnt);
+		jw_u64_member(jw, "bpf_ns_per_run", cnt ? ns / cnt : 0);
+	} else {
+		jw_null_member(jw, "bpf_run_time_ns");
+		jw_null_member(jw, "bpf_run_count");
+		jw_null_member(jw, "bpf_ns_per_run");
+	}
+	jw_u64_member(jw, "events_lost", b->drops.events_lost);
+	jw_u64_member(jw, "fs_map_full", b->drops.fs_full);
+	jw_u64_member(jw, "inode_map_full", b->drops.inode_full);
+	jw_u64_member(jw, "workload_map_full", b->drops.workload_full);
+	jw_end_object(jw);
 }
 
 void format_cost(char *buf, size_t len, const struct snapshot *a,

@@ -95,18 +95,17 @@ void sort_workload_rows(struct workload_row *rows, size_t n,
 	qsort(rows, n, sizeof(*rows), workload_cmp);
 }
 
-void print_fs_rows(FILE *f, bool json, const struct view_ctx *v,
+void print_fs_rows(FILE *f, struct json_writer *jw, const struct view_ctx *v,
 		   const struct fs_row *rows, size_t n, bool skip_idle)
 {
 	const struct column *cols = v->rate_secs > 0 ? fs_rate_columns : fs_columns;
-	struct printer p = { f, json, cols, fs_ncolumns, NULL };
+	struct printer p = { f, jw, cols, fs_ncolumns, NULL };
 	struct cell cells[32];
 	struct fs_view fv;
-	bool first = true;
 	size_t i;
 
-	if (json)
-		fputc('[', f);
+	if (jw)
+		jw_start_array(jw);
 	else
 		print_header(&p);
 	for (i = 0; i < n; i++) {
@@ -114,33 +113,26 @@ void print_fs_rows(FILE *f, bool json, const struct view_ctx *v,
 			continue;
 		fs_view_of(v, &rows[i].key, &fv);
 		fill_fs_cells(cells, &fv, &rows[i].c, v->rate_secs);
-		if (json) {
-			if (!first)
-				fputc(',', f);
-			print_row_json(f, cols, fs_ncolumns, cells);
-		} else {
-			print_row(&p, cells);
-		}
-		first = false;
+		print_row(&p, cells);
 	}
-	if (json)
-		fputc(']', f);
+	if (jw)
+		jw_end_array(jw);
 }
 
-void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
+void print_inode_rows(FILE *f, struct json_writer *jw, struct view_ctx *v,
 		      const struct inode_row *rows, size_t n, size_t limit)
 {
 	const struct column *cols = v->rate_secs > 0 ? inode_rate_columns :
 						       inode_columns;
-	struct printer p = { f, json, cols, inode_ncolumns, NULL };
+	struct printer p = { f, jw, cols, inode_ncolumns, NULL };
 	const struct mount_info *m;
 	struct cc_inode_name nm;
 	struct cell cells[32];
 	char dev[24], subvol[24], path[2 * CC_DNAME_LEN + 1100];
 	size_t i;
 
-	if (json)
-		fputc('[', f);
+	if (jw)
+		jw_start_array(jw);
 	else
 		print_header(&p);
 	for (i = 0; i < n && i < limit; i++) {
@@ -161,31 +153,25 @@ void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
 					  m ? m->mountpoint : NULL, &nm);
 			cells[inode_ncolumns - 1].s = path;
 		}
-		if (json) {
-			if (i)
-				fputc(',', f);
-			print_row_json(f, cols, inode_ncolumns, cells);
-		} else {
-			print_row(&p, cells);
-		}
+		print_row(&p, cells);
 	}
-	if (json)
-		fputc(']', f);
+	if (jw)
+		jw_end_array(jw);
 }
 
-void print_workload_rows(FILE *f, bool json, const struct view_ctx *v,
+void print_workload_rows(FILE *f, struct json_writer *jw, const struct view_ctx *v,
 			 const struct workload_row *rows, size_t n,
 			 size_t limit)
 {
 	const struct column *cols = v->rate_secs > 0 ? workload_rate_columns :
 						       workload_columns;
-	struct printer p = { f, json, cols, workload_ncolumns, NULL };
+	struct printer p = { f, jw, cols, workload_ncolumns, NULL };
 	struct cell cells[32];
 	char comm[CC_COMM_LEN + 1];
 	size_t i;
 
-	if (json)
-		fputc('[', f);
+	if (jw)
+		jw_start_array(jw);
 	else
 		print_header(&p);
 	for (i = 0; i < n && i < limit; i++) {
@@ -196,16 +182,10 @@ void print_workload_rows(FILE *f, bool json, const struct view_ctx *v,
 		cells[1].u = rows[i].key.tgid;
 		cells[2].s = comm;
 		fill_counts_cells(&cells[3], &rows[i].c, v->rate_secs);
-		if (json) {
-			if (i)
-				fputc(',', f);
-			print_row_json(f, cols, workload_ncolumns, cells);
-		} else {
-			print_row(&p, cells);
-		}
+		print_row(&p, cells);
 	}
-	if (json)
-		fputc(']', f);
+	if (jw)
+		jw_end_array(jw);
 }
 
 double wall_time(void)

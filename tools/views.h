@@ -28,12 +28,15 @@ void sort_inode_rows(struct inode_row *rows, size_t n, enum sort_key key);
 void sort_workload_rows(struct workload_row *rows, size_t n,
 			enum sort_key key);
 
-/* Print the filesystem rows, then the inode and workload rows */
-void print_fs_rows(FILE *f, bool json, const struct view_ctx *v,
+/*
+ * Print the filesystem rows, then the inode and workload rows: a text
+ * table into @f, or with @jw a JSON array (its key already written)
+ */
+void print_fs_rows(FILE *f, struct json_writer *jw, const struct view_ctx *v,
 		   const struct fs_row *rows, size_t n, bool skip_idle);
-void print_inode_rows(FILE *f, bool json, struct view_ctx *v,
+void print_inode_rows(FILE *f, struct json_writer *jw, struct view_ctx *v,
 		      const struct inode_row *rows, size_t n, size_t limit);
-void print_workload_rows(FILE *f, bool json, const struct view_ctx *v,
+void print_workload_rows(FILE *f, struct json_writer *jw, const struct view_ctx *v,
 			 const struct workload_row *rows, size_t n,
 			 size_t limit);
 

@@ -30,9 +30,13 @@ mkdir -p $CG
 echo 8M >$CG/memory.max
 
 # analyze DEV SCRIPT: run SCRIPT under `ccstat analyze -j --dev DEV`; the
-# report (one JSON line, on stderr like perf stat's) goes to $OUT
+# report (one JSON line, on stderr like perf stat's) goes to $OUT, and is
+# kept for the schema check
 analyze() {
 	$CC -j analyze --dev "$1" -- sh -c "$2" 2>$OUT >/dev/null
+	set -- $?
+	cat $OUT >>/tmp/analyze.all.json
+	return $1
 }
 
 # tot KEY: a number of the report's "total" object (its first KEY)
@@ -163,6 +167,7 @@ check_sizing() {	# MOUNT
 	sizing_run "$mnt" $c
 	kill -INT $q
 	wait $q
+	cat /tmp/an.q >>/tmp/analyze.all.json
 	cp $OUT /tmp/an.run1
 	got=$(tot gets)
 	within "$got" $gets $((gets / 100))
@@ -245,11 +250,12 @@ check_saved() {	# MOUNT
 [ -n "${ANALYZE_LIB:-}" ] && return 0
 
 MOUNTS=${ANALYZE_MOUNTS:-/mnt/ext4 /mnt/btrfs}
-plan $((22 * $(echo $MOUNTS | wc -w)))
+plan $((22 * $(echo $MOUNTS | wc -w) + 1))
 for m in $MOUNTS; do
 	check_causes $m
 	check_sizing $m
 	check_saved $m
 done
+json_valid "analyze -j, over a command and over an interval" /tmp/analyze.all.json
 [ -f /tmp/an.bench ] && sed 's/^/# /' /tmp/an.bench
 done_testing

@@ -40,6 +40,7 @@ check_run() {	# MOUNT ATTACH
 	# the summary goes to stderr, like perf stat's
 	out=$($CC --attach="$2" run -a -j -- sh /tmp/workload.sh 2>&1 >/dev/null)
 	ok $? "$2 $1: ccstat run -a -j succeeds"
+	echo "$out" >>/tmp/run.json
 	tot=$(jtotal "$out")
 	for pair in puts:puts puts_refused:puts_refused hits:succ_gets \
 		misses:failed_gets inval_pages:invalidates \
@@ -92,6 +93,7 @@ for pair in puts:puts hits:succ_gets misses:failed_gets \
 done
 fs=$(jrow "$last" filesystems "\"device\":\"$DEV\"")
 is "$(jnum "$fs" hits)" "$(pdelta 7)" "stat --total: ext4 hits = pool delta"
+json_valid "run -a -j, stat -j --total" /tmp/run.json /tmp/stat.json
 rm -f "$FILE"
 
 done_testing

@@ -65,6 +65,7 @@ $CC -j check -d 3 >/tmp/check.json
 is "$?" 0 "check -j with activity passes"
 grep -q '"check":"reconcile","status":"ok"' /tmp/check.json
 ok $? "check -j: reconcile ok with activity"
+json_valid "check -j" /tmp/check.json
 wait
 rm -f /mnt/ext4/cc_err
 

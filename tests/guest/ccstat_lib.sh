@@ -86,3 +86,17 @@ wait_for() {
 	done
 	return 0
 }
+
+# json_valid DESC FILE...: every line of each FILE is a ccstat JSON record
+# that matches the schema of its type (tests/json/ccstat-records.json,
+# built into ccstat-jsoncheck: pass build/guest/ccstat-jsoncheck as a FILE)
+json_valid() {
+	_jd=$1
+	shift
+	if [ ! -x ./ccstat-jsoncheck ]; then
+		skip "$_jd: JSON matches its schema" "ccstat-jsoncheck not passed as a FILE"
+		return 0
+	fi
+	_jo=$(./ccstat-jsoncheck "$@")
+	ok $? "$_jd: JSON matches its schema" || echo "$_jo" | head -n 20 | sed 's/^/# /'
+}

@@ -55,6 +55,7 @@ check_memory() {	# NAME TARGET_256 ARGS...
 	biggest=$(max_entries $pid)
 	kill -INT $pid
 	wait $pid
+	cat /tmp/mem.out >>/tmp/mem.json
 	ours=$(bound /tmp/mem.err 1)
 	here=$(bound /tmp/mem.err 2)
 	at256=$(bound /tmp/mem.err 3)
@@ -99,6 +100,7 @@ sync
 echo 1 >/proc/sys/vm/drop_caches
 out=$($CC --map-entries 64 run -a -j -- $CCIO readfiles /mnt/ext4/many 300 2>&1 >/dev/null)
 ok $? "run with a 64-row inode map over 300 files"
+echo "$out" >>/tmp/run.json
 tot=$(jtotal "$out")
 is "$(jnum "$tot" hits)" 300 "all 300 gets counted in the totals (hits)"
 is "$(jnum "$out" inode_map_full)" 0 "no inode map-full drops: idle rows made room"
@@ -115,6 +117,7 @@ make_file /mnt/btrfs/b1/btrfs_named 4
 # read, then delete: no walk could name a file that is gone
 out=$($CC run -a -j -- sh -c 'cat /mnt/ext4/top_named /mnt/ext4/n1/n2/deep_named /mnt/btrfs/b1/btrfs_named >/dev/null; rm /mnt/ext4/n1/n2/deep_named' 2>&1 >/dev/null)
 ok $? "run over named files"
+echo "$out" >>/tmp/run.json
 echo "$out" | grep -q '"path":"/mnt/ext4/top_named"'
 ok $? "a file at the top: MOUNT/name"
 echo "$out" | grep -q '"path":"/mnt/ext4/.../n2/deep_named"'
@@ -139,6 +142,7 @@ test "$i1" = "$i2" && test "$d1" != "$dm"
 ok $? "same inode number in both, st_dev not the superblock's"
 out=$($CC run -a -j -- cat /mnt/btrfs/sv1/same /mnt/btrfs/sv2/same 2>&1 >/dev/null)
 ok $? "run over both"
+echo "$out" >>/tmp/run.json
 r1=$(jrow "$out" inodes '"path":"/mnt/btrfs/.../sv1/same"')
 r2=$(jrow "$out" inodes '"path":"/mnt/btrfs/.../sv2/same"')
 is "$(jnum "$r1" hits):$(jnum "$r2" hits)" "8:24" "two rows, each with its own file's hits"
@@ -200,5 +204,7 @@ is "$(jnum "$tot" gets)" $N "-c counts the $N gets of a task in a child cgroup, 
 rmdir /sys/fs/cgroup/cc_parent/cc_child /sys/fs/cgroup/cc_parent
 rm -f /mnt/ext4/cg_in /mnt/ext4/cg_out
 
+json_valid "stat -j, top -j, stat -j -r, run -a -j, stat -j -c" /tmp/mem.json \
+	/tmp/rate.json /tmp/run.json /tmp/um.json /tmp/cg.json
 done_testing
 exit $?

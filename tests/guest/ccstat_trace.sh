@@ -66,6 +66,7 @@ else
 fi
 is "$((events + lost))" "$puts" "flood: printed + lost = the kernel's puts"
 is "$(grep -c '"op":"put"' /tmp/f.json)" "$events" "flood: one line per printed event"
+json_valid "trace -j, trace -j in a flood" /tmp/t.json /tmp/f.json
 rm -f $F /mnt/ext4/cc_flood
 
 done_testing

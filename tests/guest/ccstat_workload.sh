@@ -76,6 +76,8 @@ wait $st
 ok $? "stat -p PID exits 0 on SIGINT"
 tot=$(jtotal "$(tail -n 1 /tmp/p.json)")
 is "$(jnum "$tot" gets)" "$N" "stat -p PID counts that process's $N gets"
+echo "$out" >/tmp/run.json
+json_valid "run -j, stat -j -p" /tmp/run.json /tmp/p.json
 run_rc=$($CC run -- sh -c 'exit 7' 2>/dev/null; echo $?)
 is "$run_rc" 7 "run exits with COMMAND's status"
 out=$($CC run -- echo hello 2>/dev/null)

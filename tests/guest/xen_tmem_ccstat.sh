@@ -46,10 +46,12 @@ is "$?" 0 "check -j passes on Xen"
 obj=$(sed 's/},{/}|{/g' /tmp/check.json | tr '|' '\n' | grep "\"check\":\"hypervisor\".*\"id\":$pool,")
 diag "$obj"
 is "$(echo "$obj" | grep -o '"status":"[a-zA-Z]*"')" '"status":"ok"' "check -j: the line is ok"
-for kv in xen_pages:32 guest_bound:32 xen_puts:96 guest_puts:96 \
+for kv in xen_bytes:$((32 * PAGE)) guest_bound_bytes:$((32 * PAGE)) xen_puts:96 guest_puts:96 \
 	  xen_gets:64 guest_gets:64; do
 	is "$(jnum "$obj" "${kv%%:*}")" "${kv#*:}" "check -j: ${kv%%:*} = ${kv#*:}"
 done
+
+json_valid "check -j on Xen" /tmp/check.json
 
 # Removing B flushes its object: Xen drops the 32 pages, while the
 # guest's counts, which cannot tell how many a flush dropped, still allow

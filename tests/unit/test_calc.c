@@ -2,7 +2,7 @@
 /*
  * Host unit tests for ccstat's pure parts: counter arithmetic, ratios,
  * rates, argument parsing, formatting, snapshot deltas, the print
- * layer's text and JSON rendering and its escaping of arbitrary bytes,
+ * layer's inode names (its text and JSON are in test_json.c),
  * the BPF map memory bound computed from the map definitions, and the
  * reconciliation of Xen's tmem pools with the guest's counts (`ccstat
  * check`'s hypervisor line) on made-up numbers.  No BPF, no root.  Prints TAP and a
@@ -40,17 +40,6 @@ static void check(int cond, const char *what, int line)
 /* print.c needs these from main.c; tests do not print errors */
 volatile sig_atomic_t exiting;
 int fail(const char *what, const char *fmt, ...) { (void)what; (void)fmt; return 1; }
-
-static char *render(void (*fn)(FILE *f, void *arg), void *arg)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	fn(f, arg);
-	fclose(f);
-	return buf;
-}
 
 static void test_counts(void)
 {
@@ -180,72 +169,6 @@ static void test_delta(void)
 	CHECK(out[2].c.puts == 4, "a new filesystem counts from zero");
 	snapshot_delta_fs(&now, NULL, out);
 	CHECK(out[0].c.puts == 8, "delta against nothing is the value");
-}
-
-static const struct column cols[] = {
-	{ "NAME", "name", -6, COL_STR },
-	{ "N", "n", 4, COL_U64 },
-	{ "HIT%", "hit_pct", 6, COL_PCT },
-	{ "STORED", "stored", 6, COL_I64 },
-	{ "RET", "ret", 4, COL_INT },
-};
-
-static void print_two(FILE *f, void *arg)
-{
-	struct printer p = { f, *(bool *)arg, cols, 5, NULL };
-	struct cell c1[5] = { { .s = "a\"b" }, { .u = 42 }, { .d = 75 },
-			      { .i = -1 }, { .i = -61 } };
-	struct cell c2[5] = { { .s = NULL }, { .u = 0 }, { .d = -1 },
-			      { .i = 12 }, { .i = 0 } };
-
-	print_header(&p);
-	print_row(&p, c1);
-	print_row(&p, c2);
-}
-
-static void test_print(void)
-{
-	bool json = false;
-	char *out = render(print_two, &json);
-
-	CHECK(out && !strcmp(out,
-		"NAME      N   HIT% STORED  RET \n"
-		"a\"b      42   75.0      -  -61 \n"
-		"-         0      -     12    0 \n"), "text table");
-	free(out);
-	json = true;
-	out = render(print_two, &json);
-	CHECK(out && !strcmp(out,
-		"{\"name\":\"a\\\"b\",\"n\":42,\"hit_pct\":75.00,\"stored\":null,\"ret\":-61}\n"
-		"{\"name\":null,\"n\":0,\"hit_pct\":null,\"stored\":12,\"ret\":0}\n"),
-	      "JSON rows from the same columns");
-	free(out);
-}
-
-static void fs_row_json(FILE *f, void *arg)
-{
-	struct cc_counts c = { .puts = 3, .puts_refused = 1, .hits = 2,
-			       .misses = 2, .inval_pages = 5 };
-	struct fs_view v = { .dev = "8:0", .fstype = "ext4",
-			     .mount = "/mnt/ext4", .pool = 0, .stored = 7 };
-	struct cell cells[32];
-
-	(void)arg;
-	fill_fs_cells(cells, &v, &c, 0);
-	print_row_json(f, fs_columns, fs_ncolumns, cells);
-}
-
-static void test_fs_row(void)
-{
-	char *out = render(fs_row_json, NULL);
-
-	CHECK(out && !strcmp(out,
-		"{\"device\":\"8:0\",\"fstype\":\"ext4\",\"pool\":0,\"puts\":3,"
-		"\"puts_refused\":1,\"gets\":4,\"hits\":2,\"misses\":2,"
-		"\"hit_pct\":50.00,\"inval_pages\":5,\"inval_inodes\":0,"
-		"\"inval_fs\":0,\"pages_stored\":7,\"mountpoint\":\"/mnt/ext4\"}"),
-	      "filesystem row JSON: names, gets and hit%%");
-	free(out);
 }
 
 static bool body_is(const struct mbuf *b, const char *want)
@@ -696,59 +619,6 @@ static void test_metrics_listen(void)
 	      "listen: bad brackets, missing or bad ports rejected");
 }
 
-static void json_of(FILE *f, void *arg)
-{
-	json_str(f, arg);
-}
-
-static void test_json_escaping(void)
-{
-	static const struct {
-		const char *in, *want, *what;
-	} cases[] = {
-		{ "a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash" },
-		{ "t\tn\n\x01\x7f", "\"t\\u0009n\\u000a\\u0001\\u007f\"", "control bytes and DEL" },
-		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", "valid UTF-8 passes" },
-		{ "x\xffy\xc3", "\"x\\u00ffy\\u00c3\"", "invalid and truncated UTF-8 escaped" },
-		{ "\xc0\xaf\xed\xa0\x80", "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\"", "overlong and surrogate escaped" },
-		{ "", "\"\"", "empty string" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *out = render(json_of, (void *)cases[i].in);
-
-		if (out && strcmp(out, cases[i].want))
-			printf("# got %s want %s\n", out, cases[i].want);
-		CHECK(out && !strcmp(out, cases[i].want), cases[i].what);
-		free(out);
-	}
-}
-
-static void rate_row_json(FILE *f, void *arg)
-{
-	struct cc_counts c = { .puts = 30, .hits = 20, .misses = 20 };
-	struct fs_view v = { .dev = "8:0", .fstype = "ext4",
-			     .mount = "/", .pool = 1, .stored = -1 };
-	struct cell cells[32];
-
-	(void)arg;
-	fill_fs_cells(cells, &v, &c, 2.0);
-	print_row_json(f, fs_rate_columns, fs_ncolumns, cells);
-}
-
-static void test_rates(void)
-{
-	char *out = render(rate_row_json, NULL);
-
-	CHECK(out && strstr(out, "\"puts_per_s\":15.00,") &&
-	      strstr(out, "\"gets_per_s\":20.00,") &&
-	      strstr(out, "\"hit_pct\":50.00,") &&
-	      strstr(out, "\"inval_fs_per_s\":0.00,"),
-	      "-r: counts over 2 s as rates per second, hit%% unchanged");
-	free(out);
-}
-
 static void test_inode_path(void)
 {
 	struct cc_inode_name nm = { .name = "f", .parent = "/" };
@@ -988,16 +858,12 @@ int main(void)
 	test_format();
 	test_sort();
 	test_delta();
-	test_print();
-	test_fs_row();
 	test_metrics_escaping();
 	test_metrics_formats();
 	test_metrics_render();
 	test_metrics_analyze();
 	test_analyze();
 	test_metrics_listen();
-	test_json_escaping();
-	test_rates();
 	test_inode_path();
 	test_map_memory();
 	test_topk();
