@@ -12,8 +12,9 @@
 #   often as B and C, through a cgroup with 8 MiB of page cache) runs at
 #   store sizes C, 2C and 4C; the curve ccstat predicts from the run at C
 #   must match the hit ratio measured at each size within 5 points.
-# - saved reads: sectors read from the disk during a re-read
-#   (/proc/diskstats) fall by hits x 8, within 2 %.
+# - saved reads: the sectors ccstat says the hits saved are those the
+#   disk did not read (/proc/diskstats, a cold read against a re-read
+#   that partly hits), within 2 %.
 . ./tap.sh
 . ./ccstat_lib.sh
 require_cleancache
@@ -237,7 +238,6 @@ check_saved() {	# MOUNT
 	diag "$mnt: cold read $cold sectors, re-read $warm sectors, $hits hits"
 	[ "$hits" -gt 0 ] && [ "$hits" -lt $n ]
 	ok $? "$mnt: part of the re-read hits ($hits of $n)"
-	is "$saved" $((hits * 8)) "$mnt: ccstat counts hits x 8 sectors saved"
 	within $((cold - warm)) "$saved" "$(awk -v s="$saved" 'BEGIN { print s * 0.02 }')"
 	ok $? "$mnt: the disk read $((cold - warm)) fewer sectors, within 2 % of the $saved saved"
 	disk=$(tot saved_disk_seconds)
@@ -250,7 +250,7 @@ check_saved() {	# MOUNT
 [ -n "${ANALYZE_LIB:-}" ] && return 0
 
 MOUNTS=${ANALYZE_MOUNTS:-/mnt/ext4 /mnt/btrfs}
-plan $((22 * $(echo $MOUNTS | wc -w) + 1))
+plan $((21 * $(echo $MOUNTS | wc -w) + 1))
 for m in $MOUNTS; do
 	check_causes $m
 	check_sizing $m

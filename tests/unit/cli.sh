@@ -50,10 +50,17 @@ usage "ccstat: failed to parse arguments: run needs a command" "run without a co
 usage "ccstat: failed to resolve cgroup" "cgroup that does not exist" stat -c /sys/fs/cgroup/ccstat-no-such
 usage "ccstat: failed to resolve cgroup" "cgroup path not in cgroup2" stat -c /tmp
 
+# the version the source declares, not another output of the same binary
+ver=$(sed -n 's/^#define CCSTAT_VERSION "\(.*\)"$/\1/p' \
+	"$(dirname "$0")/../../tools/ccstat.h")
+echo "$ver" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$'
+ok $? "tools/ccstat.h declares a MAJOR.MINOR.PATCH version ($ver)"
 "$CC" -V >/tmp/ccstat-cli.$$ 2>&1
-is "$?:$(cat /tmp/ccstat-cli.$$)" "0:$("$CC" version)" "-V prints the version, exit 0"
-"$CC" --version -j | grep -q '^{"type":"version","version":"[0-9.]*"}$'
-ok $? "--version -j: one JSON record with a type"
+is "$?:$(cat /tmp/ccstat-cli.$$)" "0:ccstat $ver" "-V prints 'ccstat VERSION' alone, exit 0"
+"$CC" version >/tmp/ccstat-cli.$$ 2>&1
+is "$?:$(cat /tmp/ccstat-cli.$$)" "0:ccstat $ver" "version prints 'ccstat VERSION' alone, exit 0"
+is "$("$CC" --version -j)" "{\"type\":\"version\",\"version\":\"$ver\"}" \
+	"--version -j: one JSON record with a type and the version"
 "$CC" stat --help >/tmp/ccstat-cli.$$
 rc=$?
 grep -q -- '--csv' /tmp/ccstat-cli.$$ && ! grep -q -- '--listen' /tmp/ccstat-cli.$$ &&

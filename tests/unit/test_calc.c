@@ -252,6 +252,7 @@ static void test_metrics_formats(void)
 		       "application/openmetrics-text; version=1.0.0", 43),
 	      "content types of the two formats");
 
+	/* the same samples in both formats: u64 exact, never via a double */
 	for (i = 0; i < 2; i++) {
 		enum metrics_format f = i ? METRICS_OPENMETRICS : METRICS_TEXT;
 
@@ -259,11 +260,13 @@ static void test_metrics_formats(void)
 		metrics_family(&b, f, "ccstat_x_total", "counter", "X.");
 		metrics_sample_u64(&b, "ccstat_x_total", l, 2,
 				   18446744073709551615ull);
-		metrics_family(&b, f, "ccstat_build_info", "info", "B.");
-		metrics_sample_u64(&b, "ccstat_build_info", NULL, 0, 1);
 		metrics_family(&b, f, "ccstat_d_seconds", "gauge", "D.");
 		metrics_sample_f64(&b, "ccstat_d_seconds", NULL, 0, 0.0125);
 		metrics_finish(&b, f);
+		CHECK(b.p && strstr(b.p, "\nccstat_x_total{mountpoint=\"/mnt/a\\\"b\",scope=\"page\"} 18446744073709551615\n") &&
+		      strstr(b.p, "\nccstat_d_seconds 0.0125\n"),
+		      i ? "OpenMetrics: 2^64-1 printed exactly, a float sample as is"
+			: "text format: 2^64-1 printed exactly, a float sample as is");
 	}
 	mbuf_reset(&b);
 	metrics_family(&b, METRICS_TEXT, "ccstat_x_total", "counter", "X.");
@@ -801,6 +804,18 @@ static void test_xen_tmem_reconcile(void)
 	      "xen_tmem: a shared pool named by two ids is shown once, not judged");
 }
 
+/* The plan's entry for map @name, or NULL: a renamed map fails the check */
+static const struct map_plan *plan_map(const struct map_plan *p, size_t n,
+				       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(p[i].name, name))
+			return &p[i];
+	return NULL;
+}
+
 static void test_map_memory(void)
 {
 	struct map_needs stat = { .page_size = 4096 };
@@ -808,8 +823,9 @@ static void test_map_memory(void)
 				 .page_size = 4096 };
 	struct map_needs trace = { .ringbuf_bytes = 1 << 20,
 				   .page_size = 65536 };
+	const struct map_plan *m, *w;
 	struct map_plan p[CC_NR_MAPS];
-	size_t n, i;
+	size_t n;
 	__u64 b2, b256;
 
 	n = map_plan_for(&stat, p);
@@ -818,32 +834,25 @@ static void test_map_memory(void)
 	printf("# stat: bound %llu bytes on 2 CPUs, %llu on 256\n",
 	       (unsigned long long)b2, (unsigned long long)b256);
 	CHECK(b256 <= 8ull << 20, "stat: BPF maps <= 8 MiB on 256 CPUs");
-	for (i = 0; i < n; i++)
-		if (!strcmp(p[i].name, "inode_stats") ||
-		    !strcmp(p[i].name, "workload_stats"))
-			CHECK(p[i].max_entries == 1, "stat: inode and workload maps get one entry");
+	m = plan_map(p, n, "inode_stats");
+	w = plan_map(p, n, "workload_stats");
+	CHECK(m && w && m->max_entries == 1 && w->max_entries == 1,
+	      "stat: inode and workload maps found, one entry each");
 	n = map_plan_for(&top, p);
 	b2 = map_plan_bound(p, n, 2);
 	b256 = map_plan_bound(p, n, 256);
 	printf("# top: bound %llu bytes on 2 CPUs, %llu on 256\n",
 	       (unsigned long long)b2, (unsigned long long)b256);
 	CHECK(b256 <= 64ull << 20, "top: BPF maps <= 64 MiB on 256 CPUs");
-	for (i = 0; i < n; i++) {
-		if (!strcmp(p[i].name, "inode_stats")) {
-			CHECK(p[i].max_entries == CC_MAX_INODES &&
-			      p[i].type == BPF_MAP_TYPE_LRU_HASH,
-			      "top: inodes in a shared LRU hash (ages out, no per-CPU copies)");
-			CHECK(map_mem_bound(&p[i], 256) == map_mem_bound(&p[i], 2) +
-			      254 * sizeof(int) * 8,
-			      "top: the inode map does not grow with CPUs (but for its locks)");
-		}
-	}
+	m = plan_map(p, n, "inode_stats");
+	CHECK(m && m->max_entries == CC_MAX_INODES &&
+	      m->type == BPF_MAP_TYPE_LRU_HASH,
+	      "top: inode map found, a shared LRU hash (ages out, no per-CPU copies)");
 	n = map_plan_for(&trace, p);
-	for (i = 0; i < n; i++)
-		if (!strcmp(p[i].name, "events"))
-			CHECK(p[i].max_entries % 65536 == 0 &&
-			      !(p[i].max_entries & (p[i].max_entries - 1)),
-			      "trace: ring buffer a power of two and of 64 KiB pages");
+	m = plan_map(p, n, "events");
+	CHECK(m && m->max_entries % 65536 == 0 &&
+	      !(m->max_entries & (m->max_entries - 1)),
+	      "trace: ring buffer found, a power of two and of 64 KiB pages");
 	CHECK(ringbuf_size(4096, 65536) == 65536 && ringbuf_size(0, 4096) == 4096 &&
 	      ringbuf_size(5000, 4096) == 8192,
 	      "ring buffer size: rounded up to a power of two and a page");
