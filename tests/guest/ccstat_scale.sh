@@ -14,6 +14,7 @@
 # - unmount: the rows of a destroyed pool leave the map, their counts stay;
 # - -c CGROUP includes the cgroup's descendants, and only them.
 . ./tap.sh
+plan 27
 . ./ccstat_lib.sh
 require_cleancache
 CCIO=/run/test/ccio

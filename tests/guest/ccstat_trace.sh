@@ -3,6 +3,7 @@
 #   tests/vm/run tests/guest/ccstat_trace.sh tests/lib/tap.sh \
 #       tests/guest/ccstat_lib.sh tools/ccstat-static
 . ./tap.sh
+plan 10
 . ./ccstat_lib.sh
 require_cleancache
 

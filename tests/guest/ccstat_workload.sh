@@ -8,6 +8,7 @@
 # hits), no invalidations, and only its own task; the kernel's counters
 # show that the background job was busy meanwhile.
 . ./tap.sh
+plan 14
 . ./ccstat_lib.sh
 require_cleancache
 
