@@ -2,6 +2,7 @@
 #
 #   make demo     install dependencies, build, boot the VM, show ccstat live
 #   make test     every test: unit, checkpatch, KUnit, in-VM integration
+#                 (STRICT=1: any skipped test fails the run)
 #   make bench    benchmarks that print numbers
 #   make test-debug  the in-VM suites on a lockdep/KASAN/kmemleak kernel
 #   make soak     the coherency stress for 1,000,000 operations per filesystem,
@@ -64,12 +65,16 @@ $(BUILD)/guest/xen-tmem-stat: tests/xen/xen-tmem-stat.c tools/xen_tmem.c tools/x
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ tests/xen/xen-tmem-stat.c tools/xen_tmem.c
 
+# STRICT=1: every skip fails the run (CI, where the environment is complete)
+STRICT ?= 0
+RUN_ALL := tests/run-all$(if $(filter 1,$(STRICT)), --strict)
+
 test: all
-	tests/run-all
+	$(RUN_ALL)
 
 # make test-SUITE runs one suite of tests/run-all, e.g. make test-kunit
 test-%: all
-	tests/run-all $*
+	$(RUN_ALL) $*
 
 # Every in-VM suite and the fault suite on the debug kernel; any kernel
 # report (lockdep, KASAN, kmemleak, WARNING, BUG) fails the run

@@ -10,6 +10,7 @@
 # btrfs, with the tp_btf programs and with the fentry fallback.  Then
 # `ccstat stat -j --total` must agree with debugfs over the same workload.
 . ./tap.sh
+plan 73	# 16 per run (tp_btf and fentry, ext4 and btrfs), 8 for stat
 . ./ccstat_lib.sh
 require_cleancache
 

@@ -8,6 +8,7 @@
 #   tests/vm/run tests/guest/ccstat_errors.sh tests/lib/tap.sh \
 #       tests/guest/ccstat_lib.sh tools/ccstat-static
 . ./tap.sh
+plan 21
 . ./ccstat_lib.sh
 require_cleancache
 

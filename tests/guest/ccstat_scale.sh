@@ -16,7 +16,7 @@
 . ./tap.sh
 . ./ccstat_lib.sh
 require_cleancache
-plan 28
+plan 29
 CCIO=/run/test/ccio
 # decided before anything is measured: the map bound holds for kernels
 # without lockdep, whose spinlocks are bigger

@@ -9,6 +9,7 @@
 # task; the kernel's counters show that the background job was busy
 # meanwhile.
 . ./tap.sh
+plan 15
 . ./ccstat_lib.sh
 require_cleancache
 

@@ -4,6 +4,7 @@
 # Boot with: tmem_local.enabled=0 tmem_local.max_size=lots
 . /run/test/tap.sh
 . /run/test/lib.sh
+plan 18
 
 dmesg | grep -q "tmem_local: max_size 'lots' is not a size"
 ok $? "a bad tmem_local.max_size at boot is refused with a message"

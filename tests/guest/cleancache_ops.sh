@@ -8,6 +8,7 @@
 #          tests/lib/tap.sh tests/guest/lib.sh
 . /run/test/tap.sh
 . /run/test/lib.sh
+plan 82	# 34 per filesystem and 14 more
 
 N=256		# pages in the main file: 1 MiB
 SMALL=64	# pages in the coherency files

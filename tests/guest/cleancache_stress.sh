@@ -37,6 +37,16 @@ xen_tmem)
 	;;
 *)	bail_out "no store to stress (backend '$backend')" ;;
 esac
+# Two results a round; per filesystem 2 on Xen tmem, 4 on the local
+# store (5 with injected failures); Xen's reconcile, or the injected
+# failures' 3; the kernel's reports
+if [ $backend = xen_tmem ]; then
+	plan $(( 2 * rounds + 2 * 2 + 1 + 1 ))
+elif [ "$fail_percent" -gt 0 ]; then
+	plan $(( 2 * rounds + 2 * 5 + 3 + 1 ))
+else
+	plan $(( 2 * rounds + 2 * 4 + 1 ))
+fi
 DBG=/sys/kernel/debug
 MAXSIZE=/sys/module/tmem_local/parameters/max_size
 # Injected failures are counted down from here (fault_attr "times")

@@ -17,11 +17,13 @@ PAGES=${PAGES:-16384}	# 64 MiB: 64 batches of 256 pages
 IRQSOFF=/sys/kernel/tracing/instances/irqsoff
 
 if [ ! -r $IRQSOFF/tracing_max_latency ]; then
+	plan 1
 	skip "irqs-off sections of a flush and a pool destroy" \
 		"no irqsoff tracer (run with VM_KERNEL_CHECKS=1 on the debug kernel)"
 	done_testing
 	exit $?
 fi
+plan 13	# 4 per filesystem, 4 for the pool destroyed at unmount, the reports
 
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 

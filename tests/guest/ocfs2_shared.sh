@@ -15,6 +15,12 @@ N=64			# pages in the shared file
 A=/mnt/ocfs2 B=/mnt/ocfs2b
 backend=$(cat $CC/backend)
 diag "store: $backend"
+# 17, and 3 on the local store or 5 on Xen tmem
+case $backend in
+tmem_local) plan 20 ;;
+xen_tmem) plan 22 ;;
+*) plan 17 ;;
+esac
 
 shared_of() { table_get $CC/pools "$1" shared; }
 

@@ -4,6 +4,7 @@
 # Boot with: xen_tmem.cleancache=0 tmem_local.enabled=0
 . /run/test/tap.sh
 . /run/test/lib.sh
+plan 20
 
 P=/sys/module/xen_tmem/parameters/cleancache
 dmesg | grep -q "xen_tmem: not used for cleancache (xen_tmem.cleancache=0)"

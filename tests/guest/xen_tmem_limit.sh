@@ -15,6 +15,15 @@ MB=96
 ops=5000
 expect=partial
 [ -f /run/test/limit.conf ] && . /run/test/limit.conf
+# 12; 4 under ccstat analyze when it is passed; "partial" 4 more, and 1
+# more under analyze; "all" 1 more
+analyze=0
+[ -x /run/test/ccstat-static ] && analyze=1
+case $expect in
+partial) plan $(( 12 + 4 * analyze + 4 + analyze )) ;;
+all) plan $(( 12 + 4 * analyze + 1 )) ;;
+*) plan $(( 12 + 4 * analyze )) ;;
+esac
 N=$((MB * 256))
 m=/mnt/ext4
 

@@ -27,9 +27,14 @@ plan() {
 	echo "1..$1"
 }
 
-# diag MSG...: diagnostic comment (ignored by TAP parsers, read by humans).
+# diag MSG...: diagnostic comment (ignored by TAP parsers, read by humans);
+# every line of a message of several lines is a comment.
 diag() {
-	echo "# $*"
+	case $* in
+	*"
+"*) printf '%s\n' "$*" | sed 's/^/# /' ;;
+	*) echo "# $*" ;;
+	esac
 }
 
 # ok RC DESC: pass if RC is 0 (usually $? of the command just run).

@@ -4,6 +4,7 @@
 # Checks the mounts the harness promises, that files arrive in /run/test
 # with their executable bits, and that each filesystem stores data.
 . ./tap.sh
+plan 17
 
 # fstype DIR: filesystem type mounted exactly at DIR ("" if none).
 fstype() {

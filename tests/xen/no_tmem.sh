@@ -3,6 +3,7 @@
 # transport probes, declines in one line, and the local store takes over.
 . /run/test/tap.sh
 . /run/test/lib.sh
+plan 6
 dmesg | grep -q "Hypervisor detected: Xen PV"
 ok $? "the kernel runs as a Xen PV domain"
 v=$(dmesg | sed -n 's/.*Xen version: \([0-9.]*\).*/\1/p' | head -n 1)
