@@ -58,8 +58,10 @@ fi
 dpkg-deb -x "$deb" "$tmp/root"
 
 # --- contents
-got=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | sort)
-is "$got" "$expected_files" "dpkg-deb -c lists exactly the expected files"
+dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | sort >"$tmp/files"
+diff -u <(echo "$expected_files") "$tmp/files" >"$tmp/files.diff"
+ok $? "dpkg-deb -c lists exactly the expected files" ||
+	sed 's/^/#   /' "$tmp/files.diff"
 deps=$(dpkg-deb -f "$deb" Depends)
 case $deps in
 *libbpf1*) ok 0 "Depends from the binary's libraries: $deps" ;;
@@ -138,7 +140,7 @@ ok $? "start limit: $burst starts ${rsec} s apart fit in ${ival} s, so a failing
 is "${CCSTAT_EXPORT_ARGS-unset}" "" "the shipped /etc/default/ccstat sets CCSTAT_EXPORT_ARGS, empty"
 # exec_start ARGS: the unit's ExecStart as an argv in $argv, the binary
 # the package's, $CCSTAT_EXPORT_ARGS split into words as systemd splits an
-# unbraced variable
+# unbraced variable (${CCSTAT_EXPORT_ARGS} would be one word)
 exec_start() {
 	local w cmd
 	read -r -a cmd <<<"$(key ExecStart | sed "s|^/usr/sbin/ccstat|$tmp/root/usr/sbin/ccstat|")"
@@ -148,6 +150,8 @@ exec_start() {
 		if [ "$w" = '$CCSTAT_EXPORT_ARGS' ]; then
 			# shellcheck disable=SC2206
 			argv+=($1)
+		elif [ "$w" = '${CCSTAT_EXPORT_ARGS}' ]; then
+			argv+=("$1")
 		else
 			argv+=("$w")
 		fi
@@ -174,7 +178,7 @@ else
 	exec_start "$CCSTAT_EXPORT_ARGS"
 	err=$(timeout 20 "${argv[@]}" 2>&1 >/dev/null)
 	rc=$?
-	diag "  $err"
+	printf '%s\n' "$err" | sed 's/^/#   /'
 	[ "$rc" = 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] &&
 		case $err in "ccstat: failed to "*) true ;; *) false ;; esac
 	ok $? "on this kernel (no cleancache): exit 1 with one 'ccstat: failed to' line (exit $rc)"
