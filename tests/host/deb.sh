@@ -68,6 +68,41 @@ case $deps in
 *) ok 1 "Depends from the binary's libraries: '$deps' has no libbpf1" ;;
 esac
 
+# --- the bash completion against the packaged binary's own --help: the
+# commands of `ccstat --help`, and for each the options of its --help
+ccstat=$tmp/root/usr/sbin/ccstat
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	# complete WORD...: what the packaged completion offers for the last word
+	complete_words() {
+		bash -c '. /usr/share/bash-completion/bash_completion
+			. "$1"; shift
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+			_ccstat ccstat "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}" 2>/dev/null
+			printf "%s\n" "${COMPREPLY[@]}"' _ \
+			"$tmp/root/usr/share/bash-completion/completions/ccstat" "$@" | sort | xargs
+	}
+	cmds=$("$ccstat" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p' | sort | xargs)
+	is "$(complete_words ccstat '')" "$cmds" "completion: the commands of ccstat --help ($cmds)"
+	bad=
+	for c in $cmds; do
+		case $c in help | version) continue ;; esac
+		want=$("$ccstat" "$c" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' |
+			tr ',' '\n' | tr -d ' ' | grep . | sort | xargs)
+		got=$(complete_words ccstat "$c" -)
+		if [ "$got" != "$want" ]; then
+			diag "  $c: completion '$got'"
+			diag "  $c: --help     '$want'"
+			bad="$bad $c"
+		fi
+	done
+	[ -z "$bad" ]
+	ok $? "completion: each command's options are those of its --help${bad:+ (differ:$bad)}"
+else
+	skip "completion: the commands of ccstat --help" "bash-completion not installed"
+	skip "completion: each command's options" "bash-completion not installed"
+fi
+
 # --- lintian: E: and W: fail; I:/P: are listed, overrides are in
 # debian/ccstat.lintian-overrides with their reasons
 lintian -I --pedantic "$out"/ccstat_*.changes >"$tmp/lintian" 2>&1
