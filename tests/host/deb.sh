@@ -68,6 +68,23 @@ case $deps in
 *) ok 1 "Depends from the binary's libraries: '$deps' has no libbpf1" ;;
 esac
 
+# --- maintainer scripts: an upgrade or a removal must never fail on the
+# service (a kernel without the series fails its start): only debhelper's
+# sections, and every systemd call among them ends in || true
+dpkg-deb -e "$deb" "$tmp/ctl"
+bad=
+for f in "$tmp"/ctl/preinst "$tmp"/ctl/postinst "$tmp"/ctl/prerm "$tmp"/ctl/postrm; do
+	[ -f "$f" ] || continue
+	outside=$(awk '/^# Automatically added by/ { dh = 1 } !dh && NR > 2 && NF { print } /^# End automatically added section/ { dh = 0 }' "$f")
+	unguarded=$(grep -E 'systemctl|deb-systemd-(invoke|helper)' "$f" | grep -vE '\|\| true$' | grep -vE '^\s*(if|elif) ')
+	if [ -n "$outside$unguarded" ]; then
+		bad="$bad $(basename "$f")"
+		printf '%s\n' "$outside" "$unguarded" | grep . | sed 's/^/#   /'
+	fi
+done
+[ -z "$bad" ]
+ok $? "maintainer scripts: debhelper's only, every systemd call || true${bad:+ (not:$bad)}"
+
 # --- the bash completion against the packaged binary's own --help: the
 # commands of `ccstat --help`, and for each the options of its --help
 ccstat=$tmp/root/usr/sbin/ccstat
