@@ -49,7 +49,7 @@ make -s deb BUILD="$(dirname "$out")" >"$tmp/make.log" 2>&1
 rc=$?
 deb=$(ls "$out"/ccstat_*_*.deb 2>/dev/null | head -n 1)
 [ "$rc" = 0 ] && [ -f "$deb" ]
-ok $? "make deb builds $(basename "${deb:-ccstat_VERSION_ARCH.deb}") ($(du -k "${deb:-/dev/null}" | cut -f1) KiB)" ||
+ok $? "make deb builds $(basename "${deb:-ccstat_VERSION_ARCH.deb}") ($(stat -c %s "${deb:-/dev/null}" 2>/dev/null || echo 0) bytes)" ||
 	sed 's/^/#   /' "$tmp/make.log" | tail -n 20
 if [ ! -f "$deb" ]; then
 	done_testing
