@@ -5,6 +5,7 @@
 #                 (STRICT=1: any skipped test fails the run)
 #   make bench    benchmarks that print numbers
 #   make test-debug  the in-VM suites on a lockdep/KASAN/kmemleak kernel
+#   make deb      the ccstat Debian package, in build/deb/
 #   make soak     the coherency stress for 1,000,000 operations per filesystem,
 #                 on the local store and on Xen tmem
 #
@@ -27,7 +28,7 @@ BUILD := $(CURDIR)/build
 GUEST_CFLAGS := -O2 -g -Wall -Wextra -static
 
 .PHONY: all deps kernel kernel-debug kernel-series tools guest test test-% \
-	test-debug test-faults soak bench demo install clean
+	test-debug test-faults soak bench demo install deb clean
 
 all: kernel tools guest
 
@@ -100,6 +101,10 @@ demo: all
 
 install:
 	$(MAKE) -C tools install
+
+# The ccstat package (dpkg-buildpackage; debian/), not the kernel's
+deb:
+	scripts/build-deb $(BUILD)/deb
 
 clean:
 	$(MAKE) -C tools clean
