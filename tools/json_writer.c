@@ -208,10 +208,26 @@ void jw_s64(struct json_writer *w, int64_t v)
 	suffix(w);
 }
 
+/*
+ * The shortest of 15, 16 or 17 significant digits that reads back as
+ * the same double (17 always does); the exporter prints its floats the
+ * same way.
+ */
+void jw_format_double(char *buf, size_t len, double v)
+{
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, len, "%.17g", v);
+}
+
 void jw_double(struct json_writer *w, double v)
 {
 	char buf[40];
-	int prec;
 
 	if (!isfinite(v)) {
 		jw_null(w);
@@ -219,13 +235,7 @@ void jw_double(struct json_writer *w, double v)
 	}
 	if (!prefix(w))
 		return;
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	if (prec == 17)
-		snprintf(buf, sizeof(buf), "%.17g", v);
+	jw_format_double(buf, sizeof(buf), v);
 	fputs(buf, w->f);
 	suffix(w);
 }

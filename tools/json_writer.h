@@ -59,6 +59,8 @@ void jw_string(struct json_writer *w, const char *s);	/* NULL: null */
 void jw_string_n(struct json_writer *w, const char *s, size_t n);
 void jw_u64(struct json_writer *w, uint64_t v);
 void jw_s64(struct json_writer *w, int64_t v);
+/* A finite double as its shortest exact text; @len >= 32 */
+void jw_format_double(char *buf, size_t len, double v);
 void jw_double(struct json_writer *w, double v);
 void jw_bool(struct json_writer *w, bool v);
 void jw_null(struct json_writer *w);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include "analyze.h"
+#include "json_writer.h"
 #include "metrics.h"
 
 static bool mbuf_grow(struct mbuf *b, size_t need)
@@ -425,7 +426,6 @@ void metrics_sample_f64(struct mbuf *b, const char *name,
 			const struct metric_label *l, int nl, double v)
 {
 	char num[32];
-	int prec;
 
 	sample_head(b, name, l, nl);
 	if (isnan(v)) {
@@ -437,13 +437,7 @@ void metrics_sample_f64(struct mbuf *b, const char *name,
 		return;
 	}
 	/* the shortest that reads back as the same double: 17 at most */
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(num, sizeof(num), "%.*g", prec, v);
-		if (strtod(num, NULL) == v)
-			break;
-	}
-	if (prec == 17)
-		snprintf(num, sizeof(num), "%.17g", v);
+	jw_format_double(num, sizeof(num), v);
 	mbuf_printf(b, " %s\n", num);
 }
 
