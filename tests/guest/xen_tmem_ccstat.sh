@@ -16,7 +16,7 @@ counts=$?
 
 # A second TAP stream, after the first
 . ./tap.sh
-plan 16
+plan 17
 . ./ccstat_lib.sh
 require_cleancache
 
