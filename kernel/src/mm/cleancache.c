@@ -147,6 +147,33 @@ long cleancache_kunit_stat(const char *name)
 	return -1;
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_kunit_stat);
+
+/**
+ * cleancache_kunit_pool_stat - a per-pool counter of the test's frontend
+ * @pool_id: the pool, as the test's backend numbered it
+ * @name: a per-pool counter name, e.g. "puts"
+ *
+ * Return: the counter, or -1 for an unknown name or a pool the frontend
+ * does not show (as debugfs cleancache/pools would not).
+ */
+long cleancache_kunit_pool_stat(int pool_id, const char *name)
+{
+	struct cleancache_pool_info *info;
+	long val = -1;
+	int i;
+
+	if (pool_id < 0 || pool_id >= CLEANCACHE_MAX_POOLS)
+		return -1;
+	info = &cleancache_kunit.pools[pool_id];
+	spin_lock(&cleancache_pools_lock);
+	for (i = 0; info->in_use && i < CC_NR_POOL_STATS; i++) {
+		if (!strcmp(name, cleancache_stat_names[i]))
+			val = atomic_long_read(&info->stats[i]);
+	}
+	spin_unlock(&cleancache_pools_lock);
+	return val;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_kunit_pool_stat);
 #else
 static struct cleancache_frontend *cleancache_frontend_of(struct super_block *sb)
 {

@@ -91,6 +91,7 @@ void cleancache_debugfs_counter(const char *name, struct dentry *dir,
 extern struct file_system_type cleancache_kunit_fs_type;
 void cleancache_kunit_set_ops(const struct cleancache_ops *ops);
 long cleancache_kunit_stat(const char *name);
+long cleancache_kunit_pool_stat(int pool_id, const char *name);
 #endif
 
 void __cleancache_init_fs(struct super_block *sb);
