@@ -903,7 +903,7 @@ static void tmem_local_test_bad_input(struct kunit *test)
 					      tmem_pool_flags(false, PAGE_SIZE) |
 					      TMEM_POOL_PERSIST),
 			-EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, store->destroy_pool(TMEM_LOCAL_MAX_POOLS), -EINVAL);
+	KUNIT_EXPECT_EQ(test, store->destroy_pool(INT_MAX), -EINVAL);
 	KUNIT_EXPECT_EQ(test, tmem_local_set_capacity(0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, tmem_local_set_capacity(ULONG_MAX), -EINVAL);
 }
