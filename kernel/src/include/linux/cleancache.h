@@ -24,9 +24,6 @@
 /* ... and when it opted in for a shared pool before any backend */
 #define CLEANCACHE_NO_BACKEND_SHARED	-3
 
-/* Largest pool id the frontend keeps per-pool statistics for, plus one */
-#define CLEANCACHE_MAX_POOLS		64
-
 /* An exportfs file handle fits; so does an inode number */
 #define CLEANCACHE_KEY_MAX		6
 
