@@ -586,6 +586,9 @@ EXPORT_SYMBOL(__cleancache_invalidate_folio);
  * __cleancache_invalidate_inode - forget every page of a file
  * @mapping: the file's mapping
  *
+ * Context: process context; may sleep (a store frees a large file's
+ * copies in batches and reschedules between them).
+ *
  * Return: 0, or -ENOENT if the filesystem has no pool.
  */
 int __cleancache_invalidate_inode(struct address_space *mapping)
@@ -595,6 +598,7 @@ int __cleancache_invalidate_inode(struct address_space *mapping)
 	struct cleancache_filekey key;
 	int pool_id;
 
+	might_sleep();
 	pool_id = cleancache_inode_pool(inode);
 	if (pool_id < 0 || cleancache_get_key(inode, &key))
 		return -ENOENT;

@@ -571,10 +571,12 @@ out_unlock:
 
 /*
  * Flush a large object in batches, so that the lock (and with it
- * interrupts) is never held for more than TMEM_LOCAL_FREE_BATCH pages.
- * The object is looked up again after each batch: it goes away with its
- * last page.  Pages put meanwhile may survive; callers that need them
- * gone flush again afterwards, as truncation does.
+ * interrupts) is never held for more than TMEM_LOCAL_FREE_BATCH pages,
+ * rescheduling between batches: every caller (truncation, invalidation,
+ * inode eviction) is in process context.  The object is looked up again
+ * after each batch: it goes away with its last page.  Pages put
+ * meanwhile may survive; callers that need them gone flush again
+ * afterwards, as truncation does.
  */
 static int tmem_local_flush_object(u32 pool_id, const struct tmem_oid *oid)
 {
@@ -611,6 +613,8 @@ static int tmem_local_flush_object(u32 pool_id, const struct tmem_oid *oid)
 		spin_unlock_irqrestore(&tmem_local.lock, irqflags);
 		tmem_local_free_list(&freed);
 		ret += n;
+		if (more)
+			cond_resched();
 	} while (more);
 	return ret;
 }

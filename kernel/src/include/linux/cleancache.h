@@ -58,9 +58,10 @@ struct cleancache_filekey {
  * @invalidate_inode: forget every page of one file.
  * @invalidate_fs: forget every page of a pool and destroy it.
  *
- * @put_page, @invalidate_page and @invalidate_inode may be called with the
- * mapping's i_pages lock held and interrupts disabled: they must not
- * sleep.  @get_page is called from process context with the folio locked.
+ * @put_page and @invalidate_page may be called with the mapping's i_pages
+ * lock held and interrupts disabled: they must not sleep.  @get_page is
+ * called from process context with the folio locked; @invalidate_inode
+ * from process context, and it may sleep.
  */
 struct cleancache_ops {
 	int (*init_fs)(size_t pagesize);
