@@ -610,18 +610,37 @@ int __cleancache_invalidate_inode(struct address_space *mapping)
 }
 EXPORT_SYMBOL(__cleancache_invalidate_inode);
 
+/* Whether @pool_id is shared (or unknown, which is treated alike) */
+static bool cleancache_pool_shared(struct cleancache_frontend *fe,
+				   int pool_id)
+{
+	struct cleancache_pool_info *info;
+	bool shared;
+
+	rcu_read_lock();
+	info = xa_load(&fe->pools, pool_id);
+	shared = !info || info->shared;
+	rcu_read_unlock();
+	return shared;
+}
+
 /*
  * Whether a file's copies may outlive its in-memory inode: it is still
  * linked, so it can only change again through a new in-memory inode, and
  * its key is an exportfs handle with the generation, so no other file
- * can ever have it.  An inode number alone could be reused.
+ * can ever have it.  An inode number alone could be reused.  Never in a
+ * shared pool: there another node can change the file while this one
+ * holds no lock on it, and only the in-memory inode's cluster lock kept
+ * the copies valid.
  */
-static bool cleancache_keep_on_evict(struct inode *inode)
+static bool cleancache_keep_on_evict(struct inode *inode, int pool_id)
 {
 	const struct export_operations *eops = inode->i_sb->s_export_op;
 
 	return inode->i_nlink && eops && eops->encode_fh &&
-	       !is_bad_inode(inode) && (inode->i_sb->s_flags & SB_ACTIVE);
+	       !is_bad_inode(inode) && (inode->i_sb->s_flags & SB_ACTIVE) &&
+	       !cleancache_pool_shared(cleancache_frontend_of(inode->i_sb),
+				       pool_id);
 }
 
 /**
@@ -630,8 +649,9 @@ static bool cleancache_keep_on_evict(struct inode *inode)
  *
  * Keeps the file's copies while it stays linked under a stable handle,
  * so that a re-read after inode reclaim (or drop_caches) is served from
- * cleancache; forgets them when the file was deleted or its key is an
- * inode number.  Unmount destroys the pool before inodes are evicted.
+ * cleancache; forgets them when the file was deleted, its key is an
+ * inode number or its pool is shared.  Unmount destroys the pool before
+ * inodes are evicted.
  *
  * Return: 0 when kept or forgotten, -ENOENT if the filesystem has no pool.
  */
@@ -642,7 +662,7 @@ int __cleancache_evict_inode(struct address_space *mapping)
 
 	if (pool_id < 0)
 		return -ENOENT;
-	if (!cleancache_keep_on_evict(inode))
+	if (!cleancache_keep_on_evict(inode, pool_id))
 		return __cleancache_invalidate_inode(mapping);
 	cleancache_count(cleancache_frontend_of(inode->i_sb), pool_id,
 			 CC_INODES_KEPT);

@@ -641,6 +641,24 @@ static void cleancache_test_evict_inode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("inodes_kept"), kept + 1);
 }
 
+/*
+ * A shared pool never keeps copies past the inode: another node may
+ * change the file while this one holds no lock on it.
+ */
+static void cleancache_test_evict_inode_shared(struct kunit *test)
+{
+	struct fake_fs *ffs = fake_fs_new(test, true);
+	long kept = cleancache_kunit_stat("inodes_kept");
+
+	cleancache_init_shared_fs(ffs->sb);
+	KUNIT_ASSERT_EQ(test, ffs->sb->cleancache_poolid, FAKE_POOL + 1);
+	KUNIT_EXPECT_EQ(test, __cleancache_evict_inode(ffs->inode->i_mapping),
+			0);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_inode_calls, 1);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("inodes_kept"), kept);
+	cleancache_invalidate_fs(ffs->sb);
+}
+
 /* Only with a registered backend, which then stays the only one */
 static void cleancache_test_second_backend_refused(struct kunit *test)
 {
@@ -665,6 +683,7 @@ static struct kunit_case cleancache_test_cases[] = {
 	KUNIT_CASE(cleancache_test_many_pools),
 	KUNIT_CASE(cleancache_test_refused_put_drops_older_copy),
 	KUNIT_CASE(cleancache_test_evict_inode),
+	KUNIT_CASE(cleancache_test_evict_inode_shared),
 	KUNIT_CASE(cleancache_test_second_backend_refused),
 	{}
 };

@@ -199,8 +199,9 @@ static inline void cleancache_invalidate_inode(struct address_space *mapping)
  * cleancache_evict_inode - the in-memory inode of a file goes away
  * @mapping: the file's mapping, after its final truncation
  *
- * Keeps the copies of a file that is still linked and named by an
- * exportfs handle (with its generation); forgets them otherwise.
+ * Keeps the copies of a file in a private pool that is still linked and
+ * named by an exportfs handle (with its generation); forgets them
+ * otherwise.
  */
 static inline void cleancache_evict_inode(struct address_space *mapping)
 {
