@@ -39,9 +39,13 @@ no_kernel_reports() {
 	ok $((! $?)) "the kernel logged no BUG, WARNING or Oops"
 }
 
-# pool_of MOUNTPOINT: the cleancache pool id of a mounted filesystem
+# pool_of MOUNTPOINT: the cleancache pool id of a mounted filesystem (a
+# pool shared by several mounts lists them all in its "mounts" column)
 pool_of() {
-	awk -v dev="$(dev_of "$1")" 'NR > 1 && $2 == dev { print $1 }' $CC/pools
+	awk -v dev="$(dev_of "$1")" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mounts") mc = i; next }
+		$2 == dev { print $1; next }
+		mc { n = split($mc, d, ","); for (i = 1; i <= n; i++) if (d[i] == dev) { print $1; next } }' $CC/pools
 }
 
 # table_get FILE POOL COLUMN: a column of a pool's row in a pools table

@@ -15,11 +15,11 @@ N=64			# pages in the shared file
 A=/mnt/ocfs2 B=/mnt/ocfs2b
 backend=$(cat $CC/backend)
 diag "store: $backend"
-# 17, and 3 on the local store or 5 on Xen tmem
+# 19, and 5 on the local store or 5 on Xen tmem
 case $backend in
-tmem_local) plan 20 ;;
-xen_tmem) plan 22 ;;
-*) plan 17 ;;
+tmem_local) plan 24 ;;
+xen_tmem) plan 24 ;;
+*) plan 19 ;;
 esac
 
 shared_of() { table_get $CC/pools "$1" shared; }
@@ -44,20 +44,26 @@ dd if=/dev/vdc of=/dev/vdd bs=1M 2>/dev/null
 ok $? "the volume is cloned to /dev/vdd"
 mkdir -p $B
 # The frontend's pools table has one row per pool id, and the local store
-# gives both mounts the same id: read each id right after its mount.
-mount -t ocfs2 /dev/vdc $A && pa=$(pool_of $A) &&
-	mount -t ocfs2 /dev/vdd $B && pb=$(pool_of $B)
+# gives both mounts the same id: the row lists the devices of both.
+mount -t ocfs2 /dev/vdc $A && pa=$(pool_of $A)
+# A reads (the pool is empty: misses); the clone joining must not reset
+# the pool's counters
+b=$(pstat "$pa" failed_gets)
+cat $A/f > /dev/null
+is "$(delta "$b" "$(pstat "$pa" failed_gets)")" $N "a cold read misses all $N pages"
+misses=$(pstat "$pa" failed_gets)
+mount -t ocfs2 /dev/vdd $B && pb=$(pool_of $B)
 ok $? "the volume and its clone are mounted side by side"
+is "$(pstat "$pa" failed_gets)" "$misses" "the clone's mount keeps the pool's counters"
 is "$(shared_of "$pa") $(shared_of "$pb")" "1 1" "both mounts are in shared pools"
 if [ "$backend" = tmem_local ]; then
 	is "$pb" "$pa" "the local store keys the shared pool by UUID: one pool"
 	is "$(tstat "$pa" shared) $(tstat "$pa" refs)" "1 2" "... shared, with two users"
+	is "$(pstat "$pa" mounts)" "$(dev_of $A),$(dev_of $B)" \
+	   "the pool's row lists both mounts"
 fi
 
-# A reads (the pool is empty: misses) and drops: its pages go to the pool
-b=$(pstat "$pa" failed_gets)
-cat $A/f > /dev/null
-is "$(delta "$b" "$(pstat "$pa" failed_gets)")" $N "a cold read misses all $N pages"
+# A drops: its pages go to the pool
 b=$(pstat "$pa" puts)
 drop
 is "$(delta "$b" "$(pstat "$pa" puts)")" $N "dropping the cache puts $N pages into the shared pool"
@@ -82,8 +88,20 @@ xen_tmem)
 	   "Xen's pool is shared and named by the volume UUID"
 	is "$(hvpool "$pb" uuid)" "$(hvpool "$pa" uuid)" "... and the clone's pool id names the same pool" ;;
 esac
-# Leave in the order of joining (see drivers/xen/tmem.c's KUnit suite)
-umount $A && umount $B
+# Leave in the order of joining (see drivers/xen/tmem.c's KUnit suite).
+# The clone still uses its pool: it stays, counters and all, until the
+# last unmount.
+hits=$(pstat "$pb" succ_gets)
+umount $A
+is "$(shared_of "$pb") $(pstat "$pb" succ_gets)" "1 $hits" \
+   "the first unmount leaves the clone's pool shown, with its counters"
+if [ "$backend" = tmem_local ]; then
+	drop
+	$CCIO check $B/f $N 31
+	is "$? $(delta "$hits" "$(pstat "$pb" succ_gets)")" "0 $N" \
+	   "... and still counting: the clone reads its $N pages back from it"
+fi
+umount $B
 ok $? "both unmount"
 
 # Two clones of one ext4 filesystem: same UUID, private pools

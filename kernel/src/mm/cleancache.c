@@ -26,9 +26,12 @@
 #include <linux/exportfs.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/pagemap.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
-#include <linux/spinlock.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
 #include <kunit/visibility.h>
 
 #define CREATE_TRACE_POINTS
@@ -66,17 +69,27 @@ static const char * const cleancache_stat_names[CC_NR_STATS] = {
 	[CC_INODES_KEPT]	= "inodes_kept",
 };
 
+/* A mounted filesystem using a pool */
+struct cleancache_pool_mount {
+	struct list_head node;
+	dev_t dev;
+};
+
 /*
- * What the frontend knows of each pool.  cleancache_pools_lock protects
- * the identity fields (@in_use, @dev, @shared, @fstype); @stats are
- * atomics, updated without the lock and reset when the pool id is handed
- * out again.
+ * What the frontend knows of each pool, from the first mount the backend
+ * handed its id to until the last of them unmounts: a shared pool can
+ * serve several mounts under one id, and its counters keep running while
+ * any of them is mounted.  Kept in the frontend's xarray by pool id, so
+ * ids have no fixed limit.  Added, changed and removed under
+ * cleancache_pools_mutex; the hooks find it under RCU only to bump @stats
+ * (atomics), so it is freed after a grace period.
  */
 struct cleancache_pool_info {
-	bool in_use;
+	struct rcu_head rcu;
+	int refs;			/* mounts using the pool */
 	bool shared;
-	dev_t dev;
 	char fstype[16];
+	struct list_head mounts;	/* cleancache_pool_mount, oldest first */
 	atomic_long_t stats[CC_NR_POOL_STATS];
 };
 
@@ -90,14 +103,20 @@ struct cleancache_frontend {
 	const struct cleancache_ops *ops;
 	const char *name;
 	atomic_long_t stats[CC_NR_STATS];
-	struct cleancache_pool_info pools[CLEANCACHE_MAX_POOLS];
+	struct xarray pools;	/* pool id -> struct cleancache_pool_info */
 };
 
-static DEFINE_SPINLOCK(cleancache_pools_lock);
-static struct cleancache_frontend cleancache_main = { .name = "none" };
+/* Serializes pool attach and detach, and readers of whole pool records */
+static DEFINE_MUTEX(cleancache_pools_mutex);
+static struct cleancache_frontend cleancache_main = {
+	.name = "none",
+	.pools = XARRAY_INIT(cleancache_main.pools, 0),
+};
 
 #if IS_ENABLED(CONFIG_CLEANCACHE_KUNIT_TEST)
-static struct cleancache_frontend cleancache_kunit;
+static struct cleancache_frontend cleancache_kunit = {
+	.pools = XARRAY_INIT(cleancache_kunit.pools, 0),
+};
 
 /* Only the KUnit suite's superblocks are of this type. */
 struct file_system_type cleancache_kunit_fs_type = {
@@ -147,6 +166,33 @@ long cleancache_kunit_stat(const char *name)
 	return -1;
 }
 EXPORT_SYMBOL_IF_KUNIT(cleancache_kunit_stat);
+
+/**
+ * cleancache_kunit_pool_stat - a per-pool counter of the test's frontend
+ * @pool_id: the pool, as the test's backend numbered it
+ * @name: a per-pool counter name, e.g. "puts"
+ *
+ * Return: the counter, or -1 for an unknown name or a pool the frontend
+ * does not show (as debugfs cleancache/pools would not).
+ */
+long cleancache_kunit_pool_stat(int pool_id, const char *name)
+{
+	struct cleancache_pool_info *info;
+	long val = -1;
+	int i;
+
+	if (pool_id < 0)
+		return -1;
+	mutex_lock(&cleancache_pools_mutex);
+	info = xa_load(&cleancache_kunit.pools, pool_id);
+	for (i = 0; info && i < CC_NR_POOL_STATS; i++) {
+		if (!strcmp(name, cleancache_stat_names[i]))
+			val = atomic_long_read(&info->stats[i]);
+	}
+	mutex_unlock(&cleancache_pools_mutex);
+	return val;
+}
+EXPORT_SYMBOL_IF_KUNIT(cleancache_kunit_pool_stat);
 #else
 static struct cleancache_frontend *cleancache_frontend_of(struct super_block *sb)
 {
@@ -154,46 +200,101 @@ static struct cleancache_frontend *cleancache_frontend_of(struct super_block *sb
 }
 #endif
 
+/* Context: any, including i_pages held with interrupts off. */
 static void cleancache_count(struct cleancache_frontend *fe, int pool_id,
 			     enum cleancache_stat stat)
 {
+	struct cleancache_pool_info *info;
+
 	atomic_long_inc(&fe->stats[stat]);
-	if (stat < CC_NR_POOL_STATS && pool_id >= 0 &&
-	    pool_id < CLEANCACHE_MAX_POOLS)
-		atomic_long_inc(&fe->pools[pool_id].stats[stat]);
+	if (stat >= CC_NR_POOL_STATS || pool_id < 0)
+		return;
+	rcu_read_lock();
+	info = xa_load(&fe->pools, pool_id);
+	if (info)
+		atomic_long_inc(&info->stats[stat]);
+	rcu_read_unlock();
 }
 
-static void cleancache_pool_attach(struct cleancache_frontend *fe,
-				   struct super_block *sb, int pool_id,
-				   bool shared)
+/*
+ * Record that @sb uses pool @pool_id: a new record with zeroed counters
+ * for the pool's first mount, one more mount on the record of a pool
+ * already in use (a shared pool joined again).  Context: process context.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+static int cleancache_pool_attach(struct cleancache_frontend *fe,
+				  struct super_block *sb, int pool_id,
+				  bool shared)
 {
 	struct cleancache_pool_info *info;
-	int i;
+	struct cleancache_pool_mount *mnt;
+	int ret = 0;
 
-	if (pool_id >= CLEANCACHE_MAX_POOLS)
-		return;
-	info = &fe->pools[pool_id];
-	spin_lock(&cleancache_pools_lock);
-	info->in_use = true;
-	info->shared = shared;
-	info->dev = sb->s_dev;
-	strscpy(info->fstype, sb->s_type->name, sizeof(info->fstype));
-	for (i = 0; i < CC_NR_POOL_STATS; i++)
-		atomic_long_set(&info->stats[i], 0);
-	spin_unlock(&cleancache_pools_lock);
+	mnt = kmalloc(sizeof(*mnt), GFP_KERNEL);
+	if (!mnt)
+		return -ENOMEM;
+	mnt->dev = sb->s_dev;
+
+	mutex_lock(&cleancache_pools_mutex);
+	info = xa_load(&fe->pools, pool_id);
+	if (!info) {
+		info = kzalloc(sizeof(*info), GFP_KERNEL);
+		if (!info) {
+			ret = -ENOMEM;
+			goto out_free_mnt;
+		}
+		info->shared = shared;
+		strscpy(info->fstype, sb->s_type->name, sizeof(info->fstype));
+		INIT_LIST_HEAD(&info->mounts);
+		ret = xa_err(xa_store(&fe->pools, pool_id, info, GFP_KERNEL));
+		if (ret) {
+			kfree(info);
+			goto out_free_mnt;
+		}
+	}
+	info->refs++;
+	list_add_tail(&mnt->node, &info->mounts);
+	mutex_unlock(&cleancache_pools_mutex);
+	return 0;
+
+out_free_mnt:
+	mutex_unlock(&cleancache_pools_mutex);
+	kfree(mnt);
+	return ret;
 }
 
-/* Return: whether the pool was shared */
-static bool cleancache_pool_detach(struct cleancache_frontend *fe, int pool_id)
+/*
+ * @sb no longer uses pool @pool_id; the record goes with its last mount.
+ * Context: process context.
+ *
+ * Return: whether the pool was shared.
+ */
+static bool cleancache_pool_detach(struct cleancache_frontend *fe,
+				   struct super_block *sb, int pool_id)
 {
-	bool shared;
+	struct cleancache_pool_info *info;
+	struct cleancache_pool_mount *mnt;
+	bool shared = false;
 
-	if (pool_id >= CLEANCACHE_MAX_POOLS)
-		return false;
-	spin_lock(&cleancache_pools_lock);
-	fe->pools[pool_id].in_use = false;
-	shared = fe->pools[pool_id].shared;
-	spin_unlock(&cleancache_pools_lock);
+	mutex_lock(&cleancache_pools_mutex);
+	info = xa_load(&fe->pools, pool_id);
+	if (!info)
+		goto out_unlock;
+	shared = info->shared;
+	list_for_each_entry(mnt, &info->mounts, node) {
+		if (mnt->dev == sb->s_dev) {
+			list_del(&mnt->node);
+			kfree(mnt);
+			break;
+		}
+	}
+	if (!--info->refs) {
+		xa_erase(&fe->pools, pool_id);
+		kfree_rcu(info, rcu);
+	}
+out_unlock:
+	mutex_unlock(&cleancache_pools_mutex);
 	return shared;
 }
 
@@ -243,6 +344,11 @@ static void cleancache_create_pool(struct cleancache_frontend *fe,
 	else
 		pool_id = fe->ops->init_fs(PAGE_SIZE);
 
+	/* A pool the frontend cannot count is given back */
+	if (pool_id >= 0 && cleancache_pool_attach(fe, sb, pool_id, shared)) {
+		fe->ops->invalidate_fs(pool_id);
+		pool_id = -ENOMEM;
+	}
 	trace_cleancache_pool_create(sb, pool_id < 0 ? CLEANCACHE_NO_POOL :
 				     pool_id, shared, min(pool_id, 0));
 	if (pool_id < 0) {
@@ -250,7 +356,6 @@ static void cleancache_create_pool(struct cleancache_frontend *fe,
 		sb->cleancache_poolid = CLEANCACHE_NO_POOL;
 		return;
 	}
-	cleancache_pool_attach(fe, sb, pool_id, shared);
 	cleancache_count(fe, pool_id, CC_POOLS_CREATED);
 	/* Publish the id only once its statistics slot is ready. */
 	WRITE_ONCE(sb->cleancache_poolid, pool_id);
@@ -481,6 +586,9 @@ EXPORT_SYMBOL(__cleancache_invalidate_folio);
  * __cleancache_invalidate_inode - forget every page of a file
  * @mapping: the file's mapping
  *
+ * Context: process context; may sleep (a store frees a large file's
+ * copies in batches and reschedules between them).
+ *
  * Return: 0, or -ENOENT if the filesystem has no pool.
  */
 int __cleancache_invalidate_inode(struct address_space *mapping)
@@ -490,6 +598,7 @@ int __cleancache_invalidate_inode(struct address_space *mapping)
 	struct cleancache_filekey key;
 	int pool_id;
 
+	might_sleep();
 	pool_id = cleancache_inode_pool(inode);
 	if (pool_id < 0 || cleancache_get_key(inode, &key))
 		return -ENOENT;
@@ -501,18 +610,37 @@ int __cleancache_invalidate_inode(struct address_space *mapping)
 }
 EXPORT_SYMBOL(__cleancache_invalidate_inode);
 
+/* Whether @pool_id is shared (or unknown, which is treated alike) */
+static bool cleancache_pool_shared(struct cleancache_frontend *fe,
+				   int pool_id)
+{
+	struct cleancache_pool_info *info;
+	bool shared;
+
+	rcu_read_lock();
+	info = xa_load(&fe->pools, pool_id);
+	shared = !info || info->shared;
+	rcu_read_unlock();
+	return shared;
+}
+
 /*
  * Whether a file's copies may outlive its in-memory inode: it is still
  * linked, so it can only change again through a new in-memory inode, and
  * its key is an exportfs handle with the generation, so no other file
- * can ever have it.  An inode number alone could be reused.
+ * can ever have it.  An inode number alone could be reused.  Never in a
+ * shared pool: there another node can change the file while this one
+ * holds no lock on it, and only the in-memory inode's cluster lock kept
+ * the copies valid.
  */
-static bool cleancache_keep_on_evict(struct inode *inode)
+static bool cleancache_keep_on_evict(struct inode *inode, int pool_id)
 {
 	const struct export_operations *eops = inode->i_sb->s_export_op;
 
 	return inode->i_nlink && eops && eops->encode_fh &&
-	       !is_bad_inode(inode) && (inode->i_sb->s_flags & SB_ACTIVE);
+	       !is_bad_inode(inode) && (inode->i_sb->s_flags & SB_ACTIVE) &&
+	       !cleancache_pool_shared(cleancache_frontend_of(inode->i_sb),
+				       pool_id);
 }
 
 /**
@@ -521,8 +649,9 @@ static bool cleancache_keep_on_evict(struct inode *inode)
  *
  * Keeps the file's copies while it stays linked under a stable handle,
  * so that a re-read after inode reclaim (or drop_caches) is served from
- * cleancache; forgets them when the file was deleted or its key is an
- * inode number.  Unmount destroys the pool before inodes are evicted.
+ * cleancache; forgets them when the file was deleted, its key is an
+ * inode number or its pool is shared.  Unmount destroys the pool before
+ * inodes are evicted.
  *
  * Return: 0 when kept or forgotten, -ENOENT if the filesystem has no pool.
  */
@@ -533,7 +662,7 @@ int __cleancache_evict_inode(struct address_space *mapping)
 
 	if (pool_id < 0)
 		return -ENOENT;
-	if (!cleancache_keep_on_evict(inode))
+	if (!cleancache_keep_on_evict(inode, pool_id))
 		return __cleancache_invalidate_inode(mapping);
 	cleancache_count(cleancache_frontend_of(inode->i_sb), pool_id,
 			 CC_INODES_KEPT);
@@ -563,9 +692,13 @@ void __cleancache_invalidate_fs(struct super_block *sb)
 	 * finish before the id can be handed to another filesystem.
 	 */
 	synchronize_rcu();
+	/*
+	 * Forget the record before the backend may hand the id out again,
+	 * so that a new pool under this id starts a new record.
+	 */
+	shared = cleancache_pool_detach(fe, sb, pool_id);
 	fe->ops->invalidate_fs(pool_id);
 	cleancache_count(fe, pool_id, CC_FS_INVALIDATES);
-	shared = cleancache_pool_detach(fe, pool_id);
 	trace_cleancache_pool_destroy(sb, pool_id, shared, 0);
 }
 EXPORT_SYMBOL(__cleancache_invalidate_fs);
@@ -601,36 +734,42 @@ static int cleancache_backend_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cleancache_backend);
 
+/*
+ * One row per pool: its oldest mount's device, its counters, then the
+ * devices of every mount using it (a shared pool may have several).
+ */
 static int cleancache_pools_show(struct seq_file *m, void *v)
 {
 	struct cleancache_pool_info *info;
-	int id, i;
+	struct cleancache_pool_mount *mnt;
+	unsigned long id;
+	int i;
 
 	seq_puts(m, "pool dev fstype shared");
 	for (i = 0; i < CC_NR_POOL_STATS; i++)
 		seq_printf(m, " %s", cleancache_stat_names[i]);
-	seq_putc(m, '\n');
+	seq_puts(m, " mounts\n");
 
-	for (id = 0; id < CLEANCACHE_MAX_POOLS; id++) {
-		char fstype[sizeof(info->fstype)];
-		bool in_use, shared;
-		dev_t dev;
+	mutex_lock(&cleancache_pools_mutex);
+	xa_for_each(&cleancache_main.pools, id, info) {
+		dev_t dev = 0;
 
-		info = &cleancache_main.pools[id];
-		spin_lock(&cleancache_pools_lock);
-		in_use = info->in_use;
-		shared = info->shared;
-		dev = info->dev;
-		memcpy(fstype, info->fstype, sizeof(fstype));
-		spin_unlock(&cleancache_pools_lock);
-		if (!in_use)
-			continue;
-		seq_printf(m, "%d %u:%u %s %d", id, MAJOR(dev), MINOR(dev),
-			   fstype, shared);
+		mnt = list_first_entry_or_null(&info->mounts,
+					       struct cleancache_pool_mount,
+					       node);
+		if (mnt)
+			dev = mnt->dev;
+		seq_printf(m, "%lu %u:%u %s %d", id, MAJOR(dev), MINOR(dev),
+			   info->fstype, info->shared);
 		for (i = 0; i < CC_NR_POOL_STATS; i++)
 			seq_printf(m, " %ld", atomic_long_read(&info->stats[i]));
+		i = 0;
+		list_for_each_entry(mnt, &info->mounts, node)
+			seq_printf(m, "%c%u:%u", i++ ? ',' : ' ',
+				   MAJOR(mnt->dev), MINOR(mnt->dev));
 		seq_putc(m, '\n');
 	}
+	mutex_unlock(&cleancache_pools_mutex);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cleancache_pools);

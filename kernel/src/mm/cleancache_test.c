@@ -43,6 +43,8 @@ struct fake_slot {
 static struct fake_backend {
 	struct fake_slot slots[FAKE_SLOTS];
 	int refuse;			/* put_page returns this if non-zero */
+	bool number_pools;		/* init_fs returns 0, 1, 2, ... */
+	int next_pool;
 	int init_fs_calls, put_calls, get_calls;
 	int invalidate_page_calls, invalidate_inode_calls, invalidate_fs_calls;
 	int last_pool;
@@ -74,7 +76,9 @@ static struct fake_slot *fake_find(int pool, struct cleancache_filekey *key,
 static int fake_init_fs(size_t pagesize)
 {
 	fake.init_fs_calls++;
-	return pagesize == PAGE_SIZE ? FAKE_POOL : -EINVAL;
+	if (pagesize != PAGE_SIZE)
+		return -EINVAL;
+	return fake.number_pools ? fake.next_pool++ : FAKE_POOL;
 }
 
 static int fake_init_shared_fs(uuid_t *uuid, size_t pagesize)
@@ -497,6 +501,87 @@ static void cleancache_test_shared_pool(struct kunit *test)
 }
 
 /*
+ * Two mounts of one shared pool (the backend hands both the same id):
+ * the pool's counters run from the first mount to the last unmount.
+ */
+static void cleancache_test_shared_pool_stats(struct kunit *test)
+{
+	struct fake_fs *a = fake_fs_new(test, false);
+	struct fake_fs *b = fake_fs_new(test, false);
+	int id = FAKE_POOL + 1;
+	struct folio *folio;
+
+	b->sb->s_dev = MKDEV(7, 43);
+	cleancache_init_shared_fs(a->sb);
+	KUNIT_ASSERT_EQ(test, a->sb->cleancache_poolid, id);
+	folio = fake_folio(test, a, 0, 0, 0x11);
+	make_clean_on_disk(folio);
+	KUNIT_EXPECT_EQ(test, __cleancache_put_folio(folio), 0);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_pool_stat(id, "puts"), 1);
+
+	/* The second mount joins: the first's counts stay */
+	cleancache_init_shared_fs(b->sb);
+	KUNIT_ASSERT_EQ(test, b->sb->cleancache_poolid, id);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_pool_stat(id, "puts"), 1);
+
+	/* The first leaves: the pool is still in use, and still shown */
+	cleancache_invalidate_fs(a->sb);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_fs_calls, 1);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_pool_stat(id, "puts"), 1);
+	folio = fake_folio(test, b, 1, 0, 0x12);
+	make_clean_on_disk(folio);
+	KUNIT_EXPECT_EQ(test, __cleancache_put_folio(folio), 0);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_pool_stat(id, "puts"), 2);
+
+	/* The last leaves: the pool goes */
+	cleancache_invalidate_fs(b->sb);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_fs_calls, 2);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_pool_stat(id, "puts"), -1);
+}
+
+#define MANY_POOLS	100
+
+/* Pool ids have no fixed limit: more than 64 pools, each counted */
+static void cleancache_test_many_pools(struct kunit *test)
+{
+	struct fake_fs *ffs[MANY_POOLS];
+	struct folio *folio;
+	int i, pooled = 0, shown = 0;
+
+	fake.number_pools = true;
+	for (i = 0; i < MANY_POOLS; i++) {
+		ffs[i] = fake_fs_new(test, false);
+		ffs[i]->sb->s_dev = MKDEV(7, i);
+		cleancache_init_fs(ffs[i]->sb);
+		pooled += ffs[i]->sb->cleancache_poolid == i;
+		shown += cleancache_kunit_pool_stat(i, "puts") == 0;
+	}
+	KUNIT_EXPECT_EQ(test, pooled, MANY_POOLS);
+	KUNIT_EXPECT_EQ(test, shown, MANY_POOLS);
+
+	/* The last pool works and counts like the first */
+	folio = fake_folio(test, ffs[MANY_POOLS - 1], 3, 0, 0x64);
+	make_clean_on_disk(folio);
+	KUNIT_EXPECT_EQ(test, __cleancache_put_folio(folio), 0);
+	KUNIT_EXPECT_EQ(test, fake.last_pool, MANY_POOLS - 1);
+	KUNIT_EXPECT_EQ(test,
+			cleancache_kunit_pool_stat(MANY_POOLS - 1, "puts"), 1);
+	folio = fake_folio(test, ffs[MANY_POOLS - 1], 3, 0, 0);
+	KUNIT_EXPECT_TRUE(test, get_hits(folio));
+	KUNIT_EXPECT_TRUE(test, folio_filled_with(folio, 0x64));
+	KUNIT_EXPECT_EQ(test,
+			cleancache_kunit_pool_stat(MANY_POOLS - 1, "succ_gets"),
+			1);
+
+	for (i = 0; i < MANY_POOLS; i++)
+		cleancache_invalidate_fs(ffs[i]->sb);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_fs_calls, MANY_POOLS);
+	for (shown = 0, i = 0; i < MANY_POOLS; i++)
+		shown += cleancache_kunit_pool_stat(i, "puts") != -1;
+	KUNIT_EXPECT_EQ(test, shown, 0);
+}
+
+/*
  * A refused put: the fake backend, like a hypervisor's error path, keeps
  * the older copy it had.  The frontend must invalidate it.
  */
@@ -556,6 +641,24 @@ static void cleancache_test_evict_inode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("inodes_kept"), kept + 1);
 }
 
+/*
+ * A shared pool never keeps copies past the inode: another node may
+ * change the file while this one holds no lock on it.
+ */
+static void cleancache_test_evict_inode_shared(struct kunit *test)
+{
+	struct fake_fs *ffs = fake_fs_new(test, true);
+	long kept = cleancache_kunit_stat("inodes_kept");
+
+	cleancache_init_shared_fs(ffs->sb);
+	KUNIT_ASSERT_EQ(test, ffs->sb->cleancache_poolid, FAKE_POOL + 1);
+	KUNIT_EXPECT_EQ(test, __cleancache_evict_inode(ffs->inode->i_mapping),
+			0);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_inode_calls, 1);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("inodes_kept"), kept);
+	cleancache_invalidate_fs(ffs->sb);
+}
+
 /* Only with a registered backend, which then stays the only one */
 static void cleancache_test_second_backend_refused(struct kunit *test)
 {
@@ -576,8 +679,11 @@ static struct kunit_case cleancache_test_cases[] = {
 	KUNIT_CASE(cleancache_test_no_pool_is_a_noop),
 	KUNIT_CASE(cleancache_test_export_key_and_encryption),
 	KUNIT_CASE(cleancache_test_shared_pool),
+	KUNIT_CASE(cleancache_test_shared_pool_stats),
+	KUNIT_CASE(cleancache_test_many_pools),
 	KUNIT_CASE(cleancache_test_refused_put_drops_older_copy),
 	KUNIT_CASE(cleancache_test_evict_inode),
+	KUNIT_CASE(cleancache_test_evict_inode_shared),
 	KUNIT_CASE(cleancache_test_second_backend_refused),
 	{}
 };
@@ -770,6 +876,41 @@ static void tmem_local_test_capacity_evicts_oldest(struct kunit *test)
 	__free_page(q);
 }
 
+/* Pool ids have no fixed limit: 100 private pools, beside the kernel's */
+static void tmem_local_test_many_pools(struct kunit *test)
+{
+	struct tmem_oid oid = { .oid = { 100 } };
+	struct page *p = tl_page(test, 0x64), *q = tl_page(test, 0);
+	int ids[MANY_POOLS], i, j, n, dups = 0;
+
+	for (n = 0; n < MANY_POOLS; n++) {
+		ids[n] = store->new_pool(no_uuid,
+					 tmem_pool_flags(false, PAGE_SIZE));
+		if (ids[n] < 0)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, n, MANY_POOLS);
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++)
+			dups += ids[i] == ids[j];
+	}
+	KUNIT_EXPECT_EQ(test, dups, 0);
+	if (n == MANY_POOLS) {
+		int last = ids[MANY_POOLS - 1];
+
+		KUNIT_EXPECT_EQ(test, store->put_page(last, &oid, 1, p), 1);
+		KUNIT_EXPECT_EQ(test, store->get_page(last, &oid, 1, q), 1);
+		KUNIT_EXPECT_TRUE(test, tl_page_is(q, 0x64));
+	}
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, store->destroy_pool(ids[i]), 0);
+	if (n)
+		KUNIT_EXPECT_EQ(test, store->get_page(ids[n - 1], &oid, 1, q),
+				-EINVAL);
+	__free_page(p);
+	__free_page(q);
+}
+
 static void tmem_local_test_bad_input(struct kunit *test)
 {
 	/* Wrong page size, wrong spec version, persistent pools */
@@ -781,7 +922,7 @@ static void tmem_local_test_bad_input(struct kunit *test)
 					      tmem_pool_flags(false, PAGE_SIZE) |
 					      TMEM_POOL_PERSIST),
 			-EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, store->destroy_pool(TMEM_LOCAL_MAX_POOLS), -EINVAL);
+	KUNIT_EXPECT_EQ(test, store->destroy_pool(INT_MAX), -EINVAL);
 	KUNIT_EXPECT_EQ(test, tmem_local_set_capacity(0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, tmem_local_set_capacity(ULONG_MAX), -EINVAL);
 }
@@ -794,6 +935,7 @@ static struct kunit_case tmem_local_test_cases[] = {
 	KUNIT_CASE(tmem_local_test_flush_large_object),
 	KUNIT_CASE(tmem_local_test_destroy_frees_pages),
 	KUNIT_CASE(tmem_local_test_capacity_evicts_oldest),
+	KUNIT_CASE(tmem_local_test_many_pools),
 	KUNIT_CASE(tmem_local_test_bad_input),
 	{}
 };

@@ -19,6 +19,7 @@
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 #include <linux/highmem.h>
+#include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -52,6 +53,7 @@
 static DEFINE_MUTEX(tmem_local_config_lock);
 static struct tmem_local_store tmem_local = {
 	.lock		= __SPIN_LOCK_UNLOCKED(tmem_local.lock),
+	.pools		= IDR_INIT(tmem_local.pools),
 	.lru		= LIST_HEAD_INIT(tmem_local.lru),
 	.free_pages	= LIST_HEAD_INIT(tmem_local.free_pages),
 	.free_descs	= LIST_HEAD_INIT(tmem_local.free_descs),
@@ -182,9 +184,8 @@ static struct tmem_local_page *tmem_local_page_find(struct tmem_local_obj *obj,
 
 static struct tmem_local_pool *tmem_local_pool_get(u32 pool_id)
 {
-	if (pool_id >= TMEM_LOCAL_MAX_POOLS)
-		return NULL;
-	return tmem_local.pools[pool_id];
+	lockdep_assert_held(&tmem_local.lock);
+	return idr_find(&tmem_local.pools, pool_id);
 }
 
 /*
@@ -326,7 +327,7 @@ static int tmem_local_new_pool(const u64 uuid[2], u32 flags)
 	bool shared = flags & TMEM_POOL_SHARED;
 	struct tmem_local_pool *pool, *new;
 	unsigned long irqflags;
-	int id, free_id = -1;
+	int id;
 
 	if (pagebits != PAGE_SHIFT - 12 || version != TMEM_SPEC_VERSION)
 		return -EINVAL;
@@ -337,37 +338,34 @@ static int tmem_local_new_pool(const u64 uuid[2], u32 flags)
 	new = kzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
-
-	spin_lock_irqsave(&tmem_local.lock, irqflags);
-	for (id = 0; id < TMEM_LOCAL_MAX_POOLS; id++) {
-		pool = tmem_local.pools[id];
-		if (!pool) {
-			if (free_id < 0)
-				free_id = id;
-			continue;
-		}
-		if (shared && pool->shared && pool->uuid[0] == uuid[0] &&
-		    pool->uuid[1] == uuid[1]) {
-			pool->refs++;
-			spin_unlock_irqrestore(&tmem_local.lock, irqflags);
-			kfree(new);
-			return id;
-		}
-	}
-	if (free_id < 0) {
-		spin_unlock_irqrestore(&tmem_local.lock, irqflags);
-		kfree(new);
-		return -ENOSPC;
-	}
-	new->id = free_id;
 	new->shared = shared;
 	new->refs = 1;
 	new->uuid[0] = uuid[0];
 	new->uuid[1] = uuid[1];
 	new->objs = RB_ROOT;
-	tmem_local.pools[free_id] = new;
+
+	/* Ids come from an IDR: the lowest free one, with no fixed limit. */
+	idr_preload(GFP_KERNEL);
+	spin_lock_irqsave(&tmem_local.lock, irqflags);
+	if (shared) {
+		idr_for_each_entry(&tmem_local.pools, pool, id) {
+			if (pool->shared && pool->uuid[0] == uuid[0] &&
+			    pool->uuid[1] == uuid[1]) {
+				pool->refs++;
+				goto out_unlock;
+			}
+		}
+	}
+	id = idr_alloc(&tmem_local.pools, new, 0, 0, GFP_NOWAIT);
+	if (id >= 0) {
+		new->id = id;
+		new = NULL;
+	}
+out_unlock:
 	spin_unlock_irqrestore(&tmem_local.lock, irqflags);
-	return free_id;
+	idr_preload_end();
+	kfree(new);
+	return id;
 }
 
 static void tmem_local_pool_empty(struct tmem_local_pool *pool)
@@ -415,7 +413,7 @@ static int tmem_local_destroy_pool(u32 pool_id)
 		return 0;
 	}
 	/* Unreachable from now on: no new pages can arrive. */
-	tmem_local.pools[pool_id] = NULL;
+	idr_remove(&tmem_local.pools, pool_id);
 	spin_unlock_irqrestore(&tmem_local.lock, irqflags);
 
 	tmem_local_pool_empty(pool);
@@ -573,10 +571,12 @@ out_unlock:
 
 /*
  * Flush a large object in batches, so that the lock (and with it
- * interrupts) is never held for more than TMEM_LOCAL_FREE_BATCH pages.
- * The object is looked up again after each batch: it goes away with its
- * last page.  Pages put meanwhile may survive; callers that need them
- * gone flush again afterwards, as truncation does.
+ * interrupts) is never held for more than TMEM_LOCAL_FREE_BATCH pages,
+ * rescheduling between batches: every caller (truncation, invalidation,
+ * inode eviction) is in process context.  The object is looked up again
+ * after each batch: it goes away with its last page.  Pages put
+ * meanwhile may survive; callers that need them gone flush again
+ * afterwards, as truncation does.
  */
 static int tmem_local_flush_object(u32 pool_id, const struct tmem_oid *oid)
 {
@@ -613,6 +613,8 @@ static int tmem_local_flush_object(u32 pool_id, const struct tmem_oid *oid)
 		spin_unlock_irqrestore(&tmem_local.lock, irqflags);
 		tmem_local_free_list(&freed);
 		ret += n;
+		if (more)
+			cond_resched();
 	} while (more);
 	return ret;
 }
@@ -903,7 +905,7 @@ static int tmem_local_pools_show(struct seq_file *m, void *v)
 		seq_printf(m, " %s", tmem_local_stat_names[i]);
 	seq_putc(m, '\n');
 
-	for (id = 0; id < TMEM_LOCAL_MAX_POOLS; id++) {
+	for (id = 0; ; id++) {
 		long stats[TL_NR_POOL_STATS];
 		struct tmem_local_pool *pool;
 		unsigned long pages;
@@ -911,7 +913,7 @@ static int tmem_local_pools_show(struct seq_file *m, void *v)
 		int refs;
 
 		spin_lock_irqsave(&tmem_local.lock, irqflags);
-		pool = tmem_local.pools[id];
+		pool = idr_get_next(&tmem_local.pools, &id);
 		if (pool) {
 			shared = pool->shared;
 			refs = pool->refs;
@@ -921,7 +923,7 @@ static int tmem_local_pools_show(struct seq_file *m, void *v)
 		}
 		spin_unlock_irqrestore(&tmem_local.lock, irqflags);
 		if (!pool)
-			continue;
+			break;
 		seq_printf(m, "%d %d %d %lu", id, shared, refs, pages);
 		for (i = 0; i < TL_NR_POOL_STATS; i++)
 			seq_printf(m, " %ld", stats[i]);

@@ -7,12 +7,11 @@
 #define _MM_TMEM_LOCAL_H
 
 #include <linux/atomic.h>
+#include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/tmem.h>
-
-#define TMEM_LOCAL_MAX_POOLS	64
 
 /* Counters kept for the store and per pool; each is one outcome. */
 enum tmem_local_stat {
@@ -75,7 +74,7 @@ struct tmem_local_pool {
 
 struct tmem_local_store {
 	spinlock_t lock;		/* protects all below but stats */
-	struct tmem_local_pool *pools[TMEM_LOCAL_MAX_POOLS];
+	struct idr pools;		/* pool id -> tmem_local_pool */
 	struct list_head lru;		/* stored pages, oldest first */
 	struct list_head free_pages;	/* prealloc mode: pages to reuse */
 	struct list_head free_descs;	/* prealloc mode: their descriptors */

@@ -24,9 +24,6 @@
 /* ... and when it opted in for a shared pool before any backend */
 #define CLEANCACHE_NO_BACKEND_SHARED	-3
 
-/* Largest pool id the frontend keeps per-pool statistics for, plus one */
-#define CLEANCACHE_MAX_POOLS		64
-
 /* An exportfs file handle fits; so does an inode number */
 #define CLEANCACHE_KEY_MAX		6
 
@@ -61,9 +58,10 @@ struct cleancache_filekey {
  * @invalidate_inode: forget every page of one file.
  * @invalidate_fs: forget every page of a pool and destroy it.
  *
- * @put_page, @invalidate_page and @invalidate_inode may be called with the
- * mapping's i_pages lock held and interrupts disabled: they must not
- * sleep.  @get_page is called from process context with the folio locked.
+ * @put_page and @invalidate_page may be called with the mapping's i_pages
+ * lock held and interrupts disabled: they must not sleep.  @get_page is
+ * called from process context with the folio locked; @invalidate_inode
+ * from process context, and it may sleep.
  */
 struct cleancache_ops {
 	int (*init_fs)(size_t pagesize);
@@ -91,6 +89,7 @@ void cleancache_debugfs_counter(const char *name, struct dentry *dir,
 extern struct file_system_type cleancache_kunit_fs_type;
 void cleancache_kunit_set_ops(const struct cleancache_ops *ops);
 long cleancache_kunit_stat(const char *name);
+long cleancache_kunit_pool_stat(int pool_id, const char *name);
 #endif
 
 void __cleancache_init_fs(struct super_block *sb);
@@ -200,8 +199,9 @@ static inline void cleancache_invalidate_inode(struct address_space *mapping)
  * cleancache_evict_inode - the in-memory inode of a file goes away
  * @mapping: the file's mapping, after its final truncation
  *
- * Keeps the copies of a file that is still linked and named by an
- * exportfs handle (with its generation); forgets them otherwise.
+ * Keeps the copies of a file in a private pool that is still linked and
+ * named by an exportfs handle (with its generation); forgets them
+ * otherwise.
  */
 static inline void cleancache_evict_inode(struct address_space *mapping)
 {

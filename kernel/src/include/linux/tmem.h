@@ -52,8 +52,9 @@ struct tmem_oid {
  * @flush_object: drop every page of an object.  Return: the number of
  *	pages dropped, or a negative errno on a bad pool.
  *
- * put_page, flush_page and flush_object may be called with interrupts
- * disabled and must not sleep; get_page runs in process context.
+ * put_page and flush_page may be called with interrupts disabled and must
+ * not sleep; get_page and flush_object run in process context, and
+ * flush_object may sleep.
  */
 struct tmem_store {
 	const char *name;
