@@ -607,9 +607,10 @@ static int cmd_fibmap(const char *file, long blocks)
 /*
  * O_DIRECT writes of a new byte to PAGES pages while a child reads the
  * same pages, one at a time, through the page cache and drops each again
- * at once (fadvise DONTNEED: eviction, so cleancache puts).  After each write the child
- * pauses and a buffered read must return the new byte: a copy that the
- * child's read cached during the write must not survive it.
+ * at once (fadvise DONTNEED: eviction, so cleancache puts).  After each
+ * write the child pauses, the file is evicted, and a buffered read must
+ * return the new byte: a copy that the child's read cached during the
+ * write must not survive it.
  */
 static int cmd_diorace(const char *file, long pages, long iters)
 {
@@ -659,6 +660,8 @@ static int cmd_diorace(const char *file, long pages, long iters)
 		ctl[0] = 1;
 		while (!ctl[1])
 			sched_yield();
+		/* Evicted first: the read goes to cleancache, then disk. */
+		posix_fadvise(fd, 0, len, POSIX_FADV_DONTNEED);
 		if (pread(fd, rbuf, len, 0) != len)
 			die("read", file);
 		for (j = 0; j < len; j++) {
