@@ -27,6 +27,13 @@
  *                                    of BYTE at OFF (BTRFS_IOC_ENCODED_WRITE)
  *   ccio version FILE [GEN]          print the inode generation; set it first
  *                                    if GEN is given (FS_IOC_SETVERSION)
+ *   ccio verrace FILE PAGES ROUNDS TOGGLES
+ *                                    generation changes racing buffered
+ *                                    reads and evictions; exit 1 if a read
+ *                                    after a write returns older data
+ *   ccio moveext ORIG DONOR PAGES    EXT4_IOC_MOVE_EXT of the first PAGES
+ *                                    pages (e4defrag's ioctl); exit 3 if the
+ *                                    filesystem has no such ioctl
  *   ccio fibmap FILE BLOCKS          print the disk block of each of the
  *                                    first BLOCKS blocks (FIBMAP)
  *   ccio diorace FILE PAGES ITERS    O_DIRECT writes racing buffered reads
@@ -571,6 +578,135 @@ static int cmd_version(const char *file, const char *gen)
 	return 0;
 }
 
+/* EXT4_IOC_MOVE_EXT's argument (fs/ext4/ext4.h; not in the uapi headers) */
+struct ext4_move_extent {
+	uint32_t reserved;
+	uint32_t donor_fd;
+	uint64_t orig_start;	/* in blocks */
+	uint64_t donor_start;
+	uint64_t len;
+	uint64_t moved_len;
+};
+#define EXT4_IOC_MOVE_EXT	_IOWR('f', 15, struct ext4_move_extent)
+
+static int cmd_moveext(const char *orig, const char *donor, long pages)
+{
+	int ofd = open(orig, O_RDWR), dfd = open(donor, O_RDWR);
+	struct ext4_move_extent me = { 0 };
+	struct stat st;
+
+	if (ofd < 0)
+		die("open", orig);
+	if (dfd < 0 || fstat(dfd, &st))
+		die("open", donor);
+	me.donor_fd = dfd;
+	me.len = pages * (PAGE / st.st_blksize);
+	if (ioctl(ofd, EXT4_IOC_MOVE_EXT, &me)) {
+		if (errno == ENOTTY || errno == EOPNOTSUPP)
+			return 3;
+		die("move the extents of", orig);
+	}
+	printf("moved=%llu\n", (unsigned long long)me.moved_len);
+	close(ofd);
+	close(dfd);
+	return me.moved_len == me.len ? 0 : 1;
+}
+
+static void set_version(int fd, long gen, const char *file)
+{
+	if (ioctl(fd, FS_IOC_SETVERSION, &gen))
+		die("set the generation of", file);
+}
+
+/*
+ * The generation is part of a file's cleancache key.  A child reads the
+ * file's pages, one at a time, and evicts each at once (puts), while the
+ * generation takes TOGGLES new values (FS_IOC_SETVERSION).  Then, with
+ * the child paused, new data is written, and the generation is set back
+ * to each value of the round in turn, the file evicted and read: a put
+ * that read a generation just before it changed, and stored under it
+ * after that change's invalidation, left older data that must not be
+ * found when the generation comes back.
+ */
+static int cmd_verrace(const char *file, long pages, long rounds,
+		       long toggles)
+{
+	volatile int *ctl = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long len = pages * PAGE, r, t, j, bad = 0, gen, changes = 0;
+	unsigned char *buf = malloc(len), *rbuf = malloc(len);
+	int fd, status;
+	pid_t child;
+
+	if (ctl == MAP_FAILED || !buf || !rbuf)
+		die("allocate", "buffers");
+	memset(buf, 0, len);
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || pwrite(fd, buf, len, 0) != len || fsync(fd))
+		die("create", file);
+	if (ioctl(fd, FS_IOC_GETVERSION, &gen))
+		die("get the generation of", file);
+	gen &= 0xffffffffL;
+	ctl[0] = 1;	/* 0: run, 1: pause, 2: exit */
+	ctl[1] = 0;	/* the child's ack of a pause */
+	child = fork();
+	if (child < 0)
+		die("fork", "reader");
+	if (!child) {
+		for (;;) {
+			if (ctl[0]) {
+				ctl[1] = 1;
+				if (ctl[0] == 2)
+					_exit(0);
+				sched_yield();
+				continue;
+			}
+			ctl[1] = 0;
+			/* A burst of puts: one eviction of every page */
+			if (pread(fd, rbuf, len, 0) < 0)
+				_exit(2);
+			posix_fadvise(fd, 0, len, POSIX_FADV_DONTNEED);
+		}
+	}
+	for (r = 1; r <= rounds && !bad; r++) {
+		long base = gen + (r - 1) * (toggles + 1);
+
+		ctl[1] = 0;
+		ctl[0] = 0;
+		for (t = 1; t <= toggles; t++, changes++)
+			set_version(fd, (base + t) & 0xffffffffL, file);
+		ctl[0] = 1;
+		while (!ctl[1])
+			sched_yield();
+		/* Whole pages: nothing is read, the old copies stay put. */
+		memset(buf, r & 0xff, len);
+		if (pwrite(fd, buf, len, 0) != len || fsync(fd))
+			die("write", file);
+		for (t = 0; t < toggles && bad < 3; t++, changes++) {
+			/* Evict under the key in force, then change it. */
+			posix_fadvise(fd, 0, len, POSIX_FADV_DONTNEED);
+			set_version(fd, (base + t) & 0xffffffffL, file);
+			if (pread(fd, rbuf, len, 0) != len)
+				die("read", file);
+			for (j = 0; j < len; j += PAGE) {
+				if (rbuf[j] == (unsigned char)(r & 0xff))
+					continue;
+				fprintf(stderr, "ccio: %s: round %ld generation +%ld page %ld is %#x, not %#lx: stale\n",
+					file, r, t, j / PAGE, rbuf[j], r & 0xff);
+				bad++;
+			}
+		}
+		set_version(fd, (base + toggles + 1) & 0xffffffffL, file);
+		changes++;
+	}
+	ctl[0] = 2;
+	waitpid(child, &status, 0);
+	printf("rounds=%ld generation_changes=%ld stale_pages=%ld\n", r - 1,
+	       changes, bad);
+	close(fd);
+	return bad ? 1 : 0;
+}
+
 static int cmd_nocow(const char *file)
 {
 	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644), flags = 0;
@@ -607,9 +743,10 @@ static int cmd_fibmap(const char *file, long blocks)
 /*
  * O_DIRECT writes of a new byte to PAGES pages while a child reads the
  * same pages, one at a time, through the page cache and drops each again
- * at once (fadvise DONTNEED: eviction, so cleancache puts).  After each write the child
- * pauses and a buffered read must return the new byte: a copy that the
- * child's read cached during the write must not survive it.
+ * at once (fadvise DONTNEED: eviction, so cleancache puts).  After each
+ * write the child pauses, the file is evicted, and a buffered read must
+ * return the new byte: a copy that the child's read cached during the
+ * write must not survive it.
  */
 static int cmd_diorace(const char *file, long pages, long iters)
 {
@@ -659,6 +796,8 @@ static int cmd_diorace(const char *file, long pages, long iters)
 		ctl[0] = 1;
 		while (!ctl[1])
 			sched_yield();
+		/* Evicted first: the read goes to cleancache, then disk. */
+		posix_fadvise(fd, 0, len, POSIX_FADV_DONTNEED);
 		if (pread(fd, rbuf, len, 0) != len)
 			die("read", file);
 		for (j = 0; j < len; j++) {
@@ -969,6 +1108,11 @@ int main(int argc, char **argv)
 				    num(argv[5]));
 	if (!strcmp(cmd, "version") && (argc == 3 || argc == 4))
 		return cmd_version(argv[2], argc == 4 ? argv[3] : NULL);
+	if (!strcmp(cmd, "verrace") && argc == 6)
+		return cmd_verrace(argv[2], num(argv[3]), num(argv[4]),
+				   num(argv[5]));
+	if (!strcmp(cmd, "moveext") && argc == 5)
+		return cmd_moveext(argv[2], argv[3], num(argv[4]));
 	if (!strcmp(cmd, "fibmap") && argc == 4)
 		return cmd_fibmap(argv[2], num(argv[3]));
 	if (!strcmp(cmd, "nocow") && argc == 3)
@@ -988,6 +1132,6 @@ int main(int argc, char **argv)
 				num(argv[3]), false);
 	fprintf(stderr, "usage: ccio fill|check|pwrite|dwrite|mwrite|punch|expect|"
 		"stress|runas|mkfiles|readfiles|subvol|falloc|clone|dedupe|copy|"
-		"encwrite|version|fibmap|diorace|nocow|ondisk|anon ...\n");
+		"encwrite|version|verrace|moveext|fibmap|diorace|nocow|ondisk|anon ...\n");
 	return 2;
 }

@@ -24,9 +24,10 @@ SET=4		# files in the re-read set
 falloc_modes() { case $1 in ext4) echo zero collapse insert ;; btrfs) echo zero ;; esac; }
 fault_injection=0
 [ -d $TL/fail_put ] && fault_injection=1
-# The backend; per filesystem ext4 36 and btrfs 34, 3 more each with
-# fault injection; failed writeback (5); the kernel's reports
-plan $(( 1 + 36 + 34 + 6 * fault_injection + 5 + 1 ))
+# The backend; per filesystem ext4 40 and btrfs 34, 3 more each with
+# fault injection; failed writeback and generation changes (6); the
+# kernel's reports
+plan $(( 1 + 40 + 34 + 6 * fault_injection + 6 + 1 ))
 [ $fault_injection = 1 ] ||
 	diag "no $TL/fail_put (CONFIG_FAULT_INJECTION_DEBUG_FS, debug kernel only): the refused-put checks do not apply"
 
@@ -248,6 +249,52 @@ test_setversion() {	# mnt
 	rm -f $m/v
 }
 
+# Puts racing generation changes: a put that read the old generation
+# must not leave a copy that a later change back to it finds.
+test_setversion_race() {	# mnt
+	local m=$1 out
+	out=$($CCIO verrace $m/vr 16 ${VERRACE_ROUNDS:-20} ${VERRACE_TOGGLES:-1500} 2>&1)
+	ok $? "ext4 on loop: puts racing generation changes leave no stale copy"
+	diag "ext4 on loop: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	rm -f $m/vr
+}
+
+# EXT4_IOC_MOVE_EXT (e4defrag) swaps the blocks of two files: the orig
+# keeps its data, now in the donor's old blocks, and the donor's range
+# maps the orig's old blocks, marked unwritten (it reads zeros).  Both
+# files' old pages are in cleancache: the donor's are stale after it,
+# and both files' copies must go (a read of unwritten blocks never asks
+# cleancache, so only the store's page count shows a stale copy left).
+test_move_ext() {	# mnt
+	local m=$1 pool rc stored
+	pool=$(pool_of $m)
+	$CCIO fill $m/mo $SMALL 181
+	$CCIO fill $m/md $SMALL 182
+	drop
+	stored=$(tstat $pool pages)
+	$CCIO moveext $m/mo $m/md $SMALL >/dev/null
+	rc=$?
+	if [ $rc = 3 ]; then
+		for rc in "moved all $SMALL pages" "drops both files' copies" \
+			  "the donor reads what its blocks hold" "the orig keeps its data"; do
+			skip "ext4: EXT4_IOC_MOVE_EXT $rc" "no EXT4_IOC_MOVE_EXT"
+		done
+		rm -f $m/mo $m/md
+		return
+	fi
+	is $rc 0 "ext4: EXT4_IOC_MOVE_EXT moved all $SMALL pages"
+	is "$(delta "$(tstat $pool pages)" $stored)" $((2 * SMALL)) \
+	   "ext4: EXT4_IOC_MOVE_EXT drops both files' $((2 * SMALL)) copies"
+	# No drop first: the move leaves the donor's folios cached but not
+	# uptodate, and evicting those would invalidate their copies.
+	$CCIO ondisk $m/md $SMALL
+	ok $? "ext4: after EXT4_IOC_MOVE_EXT the donor reads what its blocks hold, not its old copies"
+	drop
+	$CCIO check $m/mo $SMALL 181
+	ok $? "ext4: the orig keeps its data after EXT4_IOC_MOVE_EXT"
+	rm -f $m/mo $m/md
+}
+
 # Data whose writeback failed never reached the disk: it must not be put
 # (nor served later as if it had).  An ext2 image, mounted by ext4, on a
 # loop device over a file on a small tmpfs: the file's blocks are punched
@@ -265,6 +312,7 @@ test_failed_writeback() {
 		return
 	fi
 	test_setversion $mnt
+	test_setversion_race $mnt
 	pool=$(pool_of $mnt)
 	$CCIO fill $mnt/f 16 141	# on disk and cached: PG_mappedtodisk
 	for b in $($CCIO fibmap $mnt/f 16); do
@@ -427,6 +475,7 @@ for fs in ext4 btrfs; do
 	case $fs in
 	ext4)
 		test_invalidation_never_puts $fs $m
+		test_move_ext $m
 		test_ext4_data_journal $m $disk
 		;;
 	btrfs)

@@ -53,6 +53,7 @@ enum cleancache_stat {
 	CC_POOLS_CREATED,	/* pools a backend created */
 	CC_POOL_CREATE_FAILED,	/* pools a backend failed to create */
 	CC_INODES_KEPT,		/* inodes evicted with their copies kept */
+	CC_PUTS_REJECTED_HWPOISON, /* poisoned folios never copied */
 	CC_NR_STATS,
 };
 
@@ -67,6 +68,7 @@ static const char * const cleancache_stat_names[CC_NR_STATS] = {
 	[CC_POOLS_CREATED]	= "pools_created",
 	[CC_POOL_CREATE_FAILED]	= "pool_create_failed",
 	[CC_INODES_KEPT]	= "inodes_kept",
+	[CC_PUTS_REJECTED_HWPOISON] = "puts_rejected_hwpoison",
 };
 
 /* A mounted filesystem using a pool */
@@ -532,10 +534,12 @@ static bool cleancache_folio_eligible(struct folio *folio)
  * filesystem has its key invalidated, so a copy from an older put cannot
  * outlive newer data.  A put the backend refuses is followed by an
  * invalidation of the key too: a backend's error path need not have
- * dropped the older copy.  Context: may hold i_pages with interrupts off.
+ * dropped the older copy.  A hardware-poisoned folio is never read: its
+ * data is lost, and copying it would consume the poison.  Context: may
+ * hold i_pages with interrupts off.
  *
- * Return: 0 when stored (or invalidated), -ENOENT without a pool, or
- * the backend's reason for refusing.
+ * Return: 0 when stored (or invalidated), -ENOENT without a pool,
+ * -EHWPOISON for a poisoned folio, or the backend's reason for refusing.
  */
 int __cleancache_put_folio(struct folio *folio)
 {
@@ -547,11 +551,16 @@ int __cleancache_put_folio(struct folio *folio)
 	pool_id = cleancache_folio_pool(folio, &inode);
 	if (pool_id < 0 || cleancache_get_key(inode, &key))
 		return -ENOENT;
+	fe = cleancache_frontend_of(inode->i_sb);
+	if (folio_test_hwpoison(folio)) {
+		cleancache_invalidate_index(inode, pool_id, &key, folio);
+		cleancache_count(fe, pool_id, CC_PUTS_REJECTED_HWPOISON);
+		return -EHWPOISON;
+	}
 	if (!cleancache_folio_eligible(folio) ||
 	    !cleancache_inode_eligible(inode))
 		return cleancache_invalidate_index(inode, pool_id, &key, folio);
 
-	fe = cleancache_frontend_of(inode->i_sb);
 	ret = fe->ops->put_page(pool_id, key, folio->index,
 				folio_page(folio, 0));
 	if (ret)

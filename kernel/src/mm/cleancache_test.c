@@ -368,6 +368,38 @@ static void cleancache_test_ineligible_put_invalidates(struct kunit *test)
 	cleancache_invalidate_fs(ffs->sb);
 }
 
+/* A poisoned folio's data is lost: never copied, nor an older copy kept. */
+static void cleancache_test_hwpoison_never_put(struct kunit *test)
+{
+	struct fake_fs *ffs;
+	struct folio *old, *poisoned, *in;
+	long rejected = cleancache_kunit_stat("puts_rejected_hwpoison");
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_MEMORY_FAILURE))
+		kunit_skip(test, "PG_hwpoison needs CONFIG_MEMORY_FAILURE");
+	ffs = fake_fs_new(test, false);
+	cleancache_init_fs(ffs->sb);
+	old = fake_folio(test, ffs, 5, 0, 0x44);
+	make_clean_on_disk(old);
+	KUNIT_ASSERT_EQ(test, __cleancache_put_folio(old), 0);
+
+	poisoned = fake_folio(test, ffs, 5, 0, 0x55);
+	make_clean_on_disk(poisoned);
+	folio_set_hwpoison(poisoned);
+	ret = __cleancache_put_folio(poisoned);
+	folio_clear_hwpoison(poisoned);
+	KUNIT_EXPECT_EQ(test, ret, -EHWPOISON);
+	KUNIT_EXPECT_EQ(test, fake.put_calls, 1);
+	KUNIT_EXPECT_EQ(test, fake.invalidate_page_calls, 1);
+	KUNIT_EXPECT_EQ(test, cleancache_kunit_stat("puts_rejected_hwpoison"),
+			rejected + 1);
+
+	in = fake_folio(test, ffs, 5, 0, 0);
+	KUNIT_EXPECT_FALSE(test, get_hits(in));
+	cleancache_invalidate_fs(ffs->sb);
+}
+
 static void cleancache_test_large_folio_invalidates_each_page(struct kunit *test)
 {
 	struct fake_fs *ffs = fake_fs_new(test, false);
@@ -673,6 +705,7 @@ static struct kunit_case cleancache_test_cases[] = {
 	KUNIT_CASE(cleancache_test_put_get_exclusive),
 	KUNIT_CASE(cleancache_test_ineligible_put_invalidates),
 	KUNIT_CASE(cleancache_test_swapfile),
+	KUNIT_CASE(cleancache_test_hwpoison_never_put),
 	KUNIT_CASE(cleancache_test_large_folio_invalidates_each_page),
 	KUNIT_CASE(cleancache_test_refused_put_counted),
 	KUNIT_CASE(cleancache_test_invalidate_inode),
