@@ -368,7 +368,11 @@ static void cleancache_test_ineligible_put_invalidates(struct kunit *test)
 	cleancache_invalidate_fs(ffs->sb);
 }
 
-/* A poisoned folio's data is lost: never copied, nor an older copy kept. */
+#ifdef CONFIG_MEMORY_FAILURE
+/*
+ * A poisoned folio's data is lost: never copied, nor an older copy kept.
+ * PG_hwpoison exists only with CONFIG_MEMORY_FAILURE: built only there.
+ */
 static void cleancache_test_hwpoison_never_put(struct kunit *test)
 {
 	struct fake_fs *ffs;
@@ -376,8 +380,6 @@ static void cleancache_test_hwpoison_never_put(struct kunit *test)
 	long rejected = cleancache_kunit_stat("puts_rejected_hwpoison");
 	int ret;
 
-	if (!IS_ENABLED(CONFIG_MEMORY_FAILURE))
-		kunit_skip(test, "PG_hwpoison needs CONFIG_MEMORY_FAILURE");
 	ffs = fake_fs_new(test, false);
 	cleancache_init_fs(ffs->sb);
 	old = fake_folio(test, ffs, 5, 0, 0x44);
@@ -399,6 +401,7 @@ static void cleancache_test_hwpoison_never_put(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, get_hits(in));
 	cleancache_invalidate_fs(ffs->sb);
 }
+#endif
 
 static void cleancache_test_large_folio_invalidates_each_page(struct kunit *test)
 {
@@ -705,7 +708,9 @@ static struct kunit_case cleancache_test_cases[] = {
 	KUNIT_CASE(cleancache_test_put_get_exclusive),
 	KUNIT_CASE(cleancache_test_ineligible_put_invalidates),
 	KUNIT_CASE(cleancache_test_swapfile),
+#ifdef CONFIG_MEMORY_FAILURE
 	KUNIT_CASE(cleancache_test_hwpoison_never_put),
+#endif
 	KUNIT_CASE(cleancache_test_large_folio_invalidates_each_page),
 	KUNIT_CASE(cleancache_test_refused_put_counted),
 	KUNIT_CASE(cleancache_test_invalidate_inode),
