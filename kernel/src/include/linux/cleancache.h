@@ -139,6 +139,10 @@ static inline void cleancache_init_fs(struct super_block *sb)
 /**
  * cleancache_init_shared_fs - opt a cluster filesystem in to a shared pool
  * @sb: the superblock; sb->s_uuid names the pool
+ *
+ * Only for a mount whose cluster stack keeps every mount of the UUID
+ * coherent: two volumes that merely share a UUID (a clone, a snapshot)
+ * would be served each other's pages.  Otherwise use cleancache_init_fs().
  */
 static inline void cleancache_init_shared_fs(struct super_block *sb)
 {
