@@ -34,7 +34,7 @@ counters() {
 read -r puts0 hits0 <<<"$(counters)"
 (while :; do echo 1 >/proc/sys/vm/drop_caches; sleep 1; done) &
 dropper=$!
-cd /opt/fstests
+cd /opt/fstests || { echo "fstests: no /opt/fstests in the root"; exit 1; }
 # shellcheck disable=SC2086 # one word a test
 ./check $TESTS 2>&1 | tee /tmp/check.out
 rc=${PIPESTATUS[0]}
