@@ -9,6 +9,12 @@ R=/mnt/root
 umount /mnt/ext4 /mnt/btrfs 2>/dev/null
 mkdir -p $R
 mount -t ext4 /dev/vdc $R || { echo "fstests: failed to mount the Debian root /dev/vdc"; exit 1; }
+# bash's process substitution (fstests' diffs of <(...)) needs /dev/fd,
+# which devtmpfs does not make; udev would on a booted Debian
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
 for d in dev dev/pts proc sys sys/kernel/debug sys/kernel/tracing sys/fs/cgroup; do
 	[ -d /$d ] && mkdir -p $R/$d && mount --bind /$d $R/$d
 done
