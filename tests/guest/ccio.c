@@ -628,6 +628,24 @@ static void set_version(int fd, long gen, const char *file)
  * after that change's invalidation, left older data that must not be
  * found when the generation comes back.
  */
+/*
+ * A racing reader child's side of the pause handshake in ctl[] (shared
+ * memory): ctl[0] is 0 to run, 1 to pause, 2 to exit; ctl[1] is the
+ * child's ack of a pause.  Returns 1 while paused (the caller loops).
+ */
+static int reader_paused(volatile int *ctl)
+{
+	if (ctl[0]) {
+		ctl[1] = 1;
+		if (ctl[0] == 2)
+			_exit(0);
+		sched_yield();
+		return 1;
+	}
+	ctl[1] = 0;
+	return 0;
+}
+
 static int cmd_verrace(const char *file, long pages, long rounds,
 		       long toggles)
 {
@@ -654,14 +672,8 @@ static int cmd_verrace(const char *file, long pages, long rounds,
 		die("fork", "reader");
 	if (!child) {
 		for (;;) {
-			if (ctl[0]) {
-				ctl[1] = 1;
-				if (ctl[0] == 2)
-					_exit(0);
-				sched_yield();
+			if (reader_paused(ctl))
 				continue;
-			}
-			ctl[1] = 0;
 			/* A burst of puts: one eviction of every page */
 			if (pread(fd, rbuf, len, 0) < 0)
 				_exit(2);
@@ -774,15 +786,9 @@ static int cmd_diorace(const char *file, long pages, long iters)
 		/* No readahead: only the page read is cached, and dropped */
 		posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 		for (;;) {
-			if (ctl[0]) {
-				ctl[1] = 1;
-				if (ctl[0] == 2)
-					_exit(0);
-				sched_yield();
+			if (reader_paused(ctl))
 				continue;
-			}
 			/* One page at a time: cached only for a moment */
-			ctl[1] = 0;
 			j = (rng() % pages) * PAGE;
 			if (pread(fd, rbuf, PAGE, j) < 0)
 				_exit(2);
