@@ -22,7 +22,7 @@ is "$(delta "$hv" "$(hvpool $pool pages)")" $N "Xen's pool $pool holds $N more p
 b=$(pstat $pool succ_gets)
 $CCIO check $m/a $N 7
 ok $? "the re-read content is identical"
-is "$(delta $b "$(pstat $pool succ_gets)")" $N "the re-read gets all $N pages from Xen"
+is "$(delta $b "$(pstat $pool succ_gets)")" $N "the re-read gets all $N pages from cleancache"
 is "puts=$(hvlist $pool good_puts) hits=$(hvlist $pool found_gets)" \
    "puts=$(pstat $pool puts) hits=$(pstat $pool succ_gets)" \
    "Xen's counters for pool $pool equal the guest's"
